@@ -1,0 +1,101 @@
+// swift-tools-version:6.0
+// Inlet: a webhook ingest pipeline. See README.md for the architecture.
+import PackageDescription
+
+let package = Package(
+    name: "Inlet",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "inlet", targets: ["InletCLI"]),
+        .library(name: "InletCEL", targets: ["InletCEL"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // MARK: C libraries (module map + shim header only; the Swift wrappers below are their only importers)
+        .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // MARK: One Swift wrapper per C library
+        .target(name: "InletKafka", dependencies: [
+            "CRdKafka",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .target(name: "InletPostgres", dependencies: [
+            "CLibPQ",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "InletHTTPClient", dependencies: [
+            "CCurl",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .target(name: "InletCrypto", dependencies: ["COpenSSL"]),
+
+        // MARK: The CEL language, no dependency on the rest of Inlet
+        .target(name: "InletCEL"),
+
+        // MARK: Shared vocabulary: envelope, topic naming, definitions, models, configuration
+        .target(name: "InletCore", dependencies: [
+            "InletCrypto",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+
+        // MARK: The five stages, one library each
+        .target(name: "InletReceiver", dependencies: [
+            "InletCore", "InletKafka", "InletCrypto",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .target(name: "InletDeduplicator", dependencies: [
+            "InletCore", "InletKafka", "InletPostgres",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .target(name: "InletMapper", dependencies: [
+            "InletCore", "InletKafka", "InletCEL",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .target(name: "InletPersister", dependencies: [
+            "InletCore", "InletKafka", "InletPostgres",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .target(name: "InletDeliverer", dependencies: [
+            "InletCore", "InletKafka", "InletHTTPClient", "InletCrypto",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+
+        // MARK: The `inlet` executable: parse arguments, build services, run one ServiceGroup
+        .executableTarget(name: "InletCLI", dependencies: [
+            "InletCore", "InletCEL", "InletKafka", "InletPostgres", "InletHTTPClient", "InletCrypto",
+            "InletReceiver", "InletDeduplicator", "InletMapper", "InletPersister", "InletDeliverer",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // MARK: Tests
+        .testTarget(name: "InletCELTests", dependencies: ["InletCEL"]),
+        .testTarget(name: "InletKafkaTests", dependencies: ["InletKafka"]),
+        .testTarget(name: "InletPostgresTests", dependencies: ["InletPostgres"]),
+        .testTarget(name: "InletHTTPClientTests", dependencies: ["InletHTTPClient"]),
+        .testTarget(name: "InletCryptoTests", dependencies: ["InletCrypto"]),
+        .testTarget(name: "InletCoreTests", dependencies: ["InletCore"]),
+        .testTarget(name: "InletStagesTests", dependencies: [
+            "InletReceiver", "InletDeduplicator", "InletMapper", "InletPersister", "InletDeliverer",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        .testTarget(name: "EndToEndTests", dependencies: [
+            "InletCore", "InletKafka", "InletPostgres", "InletHTTPClient", "InletCrypto",
+            "InletReceiver", "InletDeduplicator", "InletMapper", "InletPersister", "InletDeliverer",
+        ]),
+    ]
+)

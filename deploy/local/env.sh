@@ -1,0 +1,21 @@
+# Shared settings for the local stack scripts. Sourced, never run.
+# Every value can be overridden from the environment; the defaults are documented in README.md.
+INLET_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+INLET_STATE_DIR="${INLET_STATE_DIR:-$INLET_ROOT/.inlet}"
+INLET_VENV="${INLET_VENV:-$INLET_STATE_DIR/venv}"
+INLET_KAFKA_HOST="${INLET_KAFKA_HOST:-127.0.0.1}"
+INLET_KAFKA_PORT="${INLET_KAFKA_PORT:-9092}"
+INLET_PG_PORT="${INLET_PG_PORT:-55432}"
+INLET_PG_DIR="${INLET_PG_DIR:-$INLET_STATE_DIR/pg}"
+INLET_RECEIVER_PORT="${INLET_RECEIVER_PORT:-8080}"
+INLET_PG_BIN="${INLET_PG_BIN:-/usr/lib/postgresql/15/bin}"
+# The directory holding a librdkafka.so.1 link to the wheel's librdkafka 2.16 (see README: Tansu needs it).
+INLET_RDKAFKA_LIB_DIR="$INLET_STATE_DIR/lib"
+export INLET_ROOT INLET_STATE_DIR INLET_VENV INLET_KAFKA_HOST INLET_KAFKA_PORT INLET_PG_PORT INLET_PG_DIR \
+  INLET_RECEIVER_PORT INLET_PG_BIN INLET_RDKAFKA_LIB_DIR
+export INLET_KAFKA_BROKERS="${INLET_KAFKA_BROKERS:-$INLET_KAFKA_HOST:$INLET_KAFKA_PORT}"
+export INLET_POSTGRES_URL="${INLET_POSTGRES_URL:-postgresql://inlet@127.0.0.1:$INLET_PG_PORT/inlet}"
+export LD_LIBRARY_PATH="$INLET_RDKAFKA_LIB_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+
+log() { printf '[inlet-local] %s\n' "$*" >&2; }
+die() { printf '[inlet-local] error: %s\n' "$*" >&2; exit 1; }
