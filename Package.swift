@@ -45,7 +45,6 @@ let package = Package(
 
         // MARK: Shared vocabulary: envelope, topic naming, definitions, models, configuration
         .target(name: "InletCore", dependencies: [
-            "InletCrypto",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ]),

@@ -1,0 +1,65 @@
+/// The definitions known to this process, checked once at start-up.
+///
+/// Registration fails when two events of one definition normalise to the same topic segment
+/// (`orders/create` and `orders.create`), or when an event normalises to the reserved `unrouted` segment:
+/// either would silently merge two event streams into one topic.
+public struct DefinitionRegistry: Sendable {
+    public let definitions: [DefinitionName: WebhookDefinition]
+
+    public init(_ definitions: [WebhookDefinition] = WebhookDefinition.builtIn) throws(InletCoreError) {
+        var byName: [DefinitionName: WebhookDefinition] = [:]
+        for definition in definitions {
+            guard byName[definition.name] == nil else {
+                throw InletCoreError(.topicCollision, "definition '\(definition.name)' is registered twice")
+            }
+            var segments: [String: EventName] = [:]
+            for event in definition.events {
+                if event.topicSegment == TopicName.unroutedSegment {
+                    throw InletCoreError(.topicCollision, "definition '\(definition.name)' declares event '\(event)', whose topic segment '\(TopicName.unroutedSegment)' is reserved for undeclared events; rename the event in the definition")
+                }
+                if let other = segments[event.topicSegment] {
+                    throw InletCoreError(.topicCollision, "definition '\(definition.name)': events '\(other)' and '\(event)' both normalise to topic segment '\(event.topicSegment)'; they would share a topic")
+                }
+                segments[event.topicSegment] = event
+            }
+            byName[definition.name] = definition
+        }
+        self.definitions = byName
+    }
+
+    public subscript(name: String) -> WebhookDefinition? {
+        guard let name = try? DefinitionName(name) else { return nil }
+        return definitions[name]
+    }
+
+    /// The topic a delivery of `event` from `definition` is written to by the receiver.
+    public func receivedTopic(definition: WebhookDefinition, event: String) -> TopicName {
+        definition.declares(event)
+            ? .received(definition: definition.name, event: EventName(event))
+            : .unrouted(definition: definition.name)
+    }
+
+    /// Every received topic the deduplicator consumes (declared events only), sorted.
+    public var receivedTopics: [TopicName] {
+        definitions.values.flatMap { definition in
+            definition.events.map { TopicName.received(definition: definition.name, event: $0) }
+        }.sorted()
+    }
+
+    /// Every unique topic the mapper consumes, sorted.
+    public var uniqueTopics: [TopicName] {
+        definitions.values.flatMap { definition in
+            definition.events.map { TopicName.unique(definition: definition.name, event: $0) }
+        }.sorted()
+    }
+
+    /// The unique topic matching a received topic; `nil` for topics that are not a declared event's received topic.
+    public func uniqueTopic(forReceived topic: String) -> TopicName? {
+        for definition in definitions.values {
+            for event in definition.events where TopicName.received(definition: definition.name, event: event).rawValue == topic {
+                return .unique(definition: definition.name, event: event)
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,82 @@
+/// One internal model: the single source of its fields, keys and version, from which come the PostgreSQL table
+/// (persister), the model topic (``TopicName/model(_:)``) and the validation of every record the mapper produces.
+public struct ModelDeclaration: Sendable {
+    public let name: ModelName
+    public let fields: [ModelField]
+    /// Fields that identify a record; always begins with `integration_id` so tenants never collide.
+    public let upsertKey: [String]
+    /// Field compared for newer-wins: a record whose version is older than the stored one never overwrites it.
+    public let versionField: String
+    /// Fields other records use to find this one (indexed).
+    public let lookupKeys: [String]
+
+    /// Fields every model has, filled by the mapper from the envelope, never by a mapping.
+    public static let integrationIDField = "integration_id"
+    public static let definitionField = "definition"
+
+    public init(name: ModelName, fields: [ModelField], upsertKey: [String], versionField: String,
+                lookupKeys: [String] = []) {
+        self.name = name
+        self.fields = [
+            ModelField(ModelDeclaration.integrationIDField, .string, required: true),
+            ModelField(ModelDeclaration.definitionField, .string, required: true),
+        ] + fields
+        self.upsertKey = [ModelDeclaration.integrationIDField] + upsertKey
+        self.versionField = versionField
+        self.lookupKeys = lookupKeys
+    }
+
+    public func field(named name: String) -> ModelField? { fields.first { $0.name == name } }
+
+    /// The topic the mapper writes this model's records to.
+    public var topic: TopicName { .model(name) }
+
+    /// Checks the declaration itself: keys and version name declared fields, names are SQL-safe identifiers.
+    public func validate() throws(InletCoreError) {
+        var seen = Set<String>()
+        for field in fields {
+            guard field.name.utf8.allSatisfy({ NameCharacters.isTopicSafe($0) && $0 != UInt8(ascii: "-") }),
+                  let first = field.name.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first)
+            else { throw InletCoreError(.invalidName, "model \(name): field '\(field.name)' must be snake_case a-z, 0-9, _") }
+            guard seen.insert(field.name).inserted else {
+                throw InletCoreError(.invalidName, "model \(name): field '\(field.name)' is declared twice")
+            }
+        }
+        for key in upsertKey + lookupKeys + [versionField] where field(named: key) == nil {
+            throw InletCoreError(.invalidName, "model \(name): key or version field '\(key)' is not a declared field")
+        }
+        for key in upsertKey where field(named: key)?.required != true {
+            throw InletCoreError(.invalidName, "model \(name): upsert key field '\(key)' must be required")
+        }
+    }
+}
+
+/// One field of a model.
+public struct ModelField: Sendable, Equatable {
+    public let name: String
+    public let type: ModelFieldType
+    public let required: Bool
+
+    public init(_ name: String, _ type: ModelFieldType, required: Bool = false) {
+        self.name = name
+        self.type = type
+        self.required = required
+    }
+}
+
+/// The field types a model can declare, each with one PostgreSQL column type.
+public enum ModelFieldType: String, Sendable, CaseIterable {
+    case string, int, double, bool, timestamp, json, stringList = "list<string>"
+
+    public var postgresType: String {
+        switch self {
+        case .string: "text"
+        case .int: "bigint"
+        case .double: "double precision"
+        case .bool: "boolean"
+        case .timestamp: "timestamptz"
+        case .json: "jsonb"
+        case .stringList: "text[]"
+        }
+    }
+}
