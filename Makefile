@@ -1,0 +1,55 @@
+# Inlet — the two commands a user needs are `make run` and `make test` (see README.md).
+# Everything else is installed and started by deploy/local/*.sh; nothing needs exporting by hand.
+SHELL := /bin/bash
+.ONESHELL:
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := $(PATH):/opt/swift/usr/bin
+ENV := source deploy/local/env.sh
+INLET_DEBUG := .build/debug/inlet
+
+.PHONY: run test build stack stop install bench bench-cel catalog fuzz-cel clean-state
+
+## run: install what is missing, start the broker and PostgreSQL, create topics, run all five stages
+run: stack
+	$(ENV)
+	swift build --product inlet
+	$(INLET_DEBUG) topics create
+	$(INLET_DEBUG) dev
+
+## test: the same set-up, then every test (unit, integration, end to end) against the real broker and database
+test: stack
+	$(ENV)
+	swift build --build-tests
+	swift test --skip-build
+
+build: install
+	$(ENV)
+	swift build --product inlet
+
+install:
+	bash deploy/local/install.sh
+
+stack:
+	bash deploy/local/start.sh
+
+stop:
+	bash deploy/local/stop.sh
+
+## catalog: regenerate topics/catalog.yaml from the topic-naming module
+catalog: build
+	$(ENV)
+	$(INLET_DEBUG) topics catalog > topics/catalog.yaml
+
+## bench: the pipeline benchmark with its baselines, in release mode
+bench: stack
+	$(ENV)
+	bash Benchmarks/run-pipeline.sh
+
+## bench-cel: the CEL engine against Google's C++ runtime on ../shared/bench/cel
+bench-cel: install
+	$(ENV)
+	bash Benchmarks/run-cel.sh
+
+## clean-state: stop the stack and delete .inlet/ (venv, broker, database)
+clean-state: stop
+	rm -rf .inlet
