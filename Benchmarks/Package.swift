@@ -1,0 +1,23 @@
+// swift-tools-version:6.0
+// CEL benchmarks: a separate package so they never slow the main build. Run with `bash Benchmarks/run-cel.sh`.
+import PackageDescription
+
+let package = Package(
+    name: "InletBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "Inlet", path: "../"),
+    ],
+    targets: [
+        // Counts calls into the C allocator (malloc, calloc, realloc, posix_memalign, aligned_alloc, memalign) by
+        // defining those symbols in the executable, which the dynamic linker binds ahead of glibc's for every library.
+        .target(name: "CMallocCounter"),
+        .executableTarget(
+            name: "CELBench",
+            dependencies: [
+                "CMallocCounter",
+                .product(name: "InletCEL", package: "Inlet"),
+            ]
+        ),
+    ]
+)
