@@ -105,7 +105,7 @@ public final class PostgresClient: Sendable {
                 let value = try await body(transaction)
                 transaction.invalidate()
                 let tag = try await worker.run(.pinned(generation: generation)) { connection throws(PostgresError) in
-                    try connection.execute("COMMIT", [], operation: "commit").commandTag
+                    try connection.executeSimple("COMMIT", operation: "commit")
                 }
                 if tag == "ROLLBACK" {
                     throw PostgresError(
@@ -117,7 +117,7 @@ public final class PostgresClient: Sendable {
             } catch {
                 transaction.invalidate()
                 _ = try? await worker.run(.pinned(generation: generation)) { connection throws(PostgresError) in
-                    if connection.isInTransaction { _ = try connection.execute("ROLLBACK", [], operation: "rollback") }
+                    if connection.isInTransaction { try connection.executeSimple("ROLLBACK", operation: "rollback") }
                 }
                 throw error
             }

@@ -51,7 +51,7 @@ extension PostgresConnection {
         guard !rows.isEmpty else { return }
         let chunkSize = spec.maximumRowsPerStatement
         let wrap = rows.count > chunkSize && isIdleOutsideTransaction
-        if wrap { _ = try execute("BEGIN", [], operation: "begin \(operation)") }
+        if wrap { try executeSimple("BEGIN", operation: "begin \(operation)") }
         do {
             var start = 0
             while start < rows.count {
@@ -59,9 +59,9 @@ extension PostgresConnection {
                 try body(rows[start..<end], operation)
                 start = end
             }
-            if wrap { _ = try execute("COMMIT", [], operation: "commit \(operation)") }
+            if wrap { try executeSimple("COMMIT", operation: "commit \(operation)") }
         } catch {
-            if wrap && isUsable { _ = try? execute("ROLLBACK", [], operation: "rollback \(operation)") }
+            if wrap && isUsable { _ = try? executeSimple("ROLLBACK", operation: "rollback \(operation)") }
             throw error
         }
     }

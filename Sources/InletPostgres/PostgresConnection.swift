@@ -44,7 +44,7 @@ final class PostgresConnection {
         if let milliseconds = configuration.statementTimeoutMilliseconds {
             settings += "; SET statement_timeout = \(milliseconds)"
         }
-        _ = try execute(settings, [], operation: "configure session")
+        try executeSimple(settings, operation: "configure session")
     }
 
     deinit {
@@ -79,6 +79,14 @@ final class PostgresConnection {
             }
         }
         return try consume(result, operation: operation)
+    }
+
+    /// Runs parameterless commands through the simple query protocol (`PQexec`): several `;`-separated commands
+    /// are allowed, and `BEGIN`/`COMMIT` skip the parse/bind round of the extended protocol.
+    /// - Returns: the command tag of the last command.
+    @discardableResult
+    func executeSimple(_ sql: String, operation: String) throws(PostgresError) -> String {
+        try consume(PQexec(handle, sql), operation: operation).commandTag
     }
 
     /// Runs a statement through a named prepared statement, preparing it on first use on this connection.

@@ -52,9 +52,9 @@ final class PostgresConnectionWorker: @unchecked Sendable {
         let result: Result<Int, PostgresError> = await withCheckedContinuation { continuation in
             queue.async {
                 let began = self.perform(.reconnecting(retryOnLoss: true)) { connection throws(PostgresError) in
-                    _ = try connection.execute(sql, [], operation: "begin transaction")
+                    try connection.executeSimple(sql, operation: "begin transaction")
                 }
-                continuation.resume(returning: began.map { self.generation })
+                continuation.resume(returning: began.map { _ in self.generation })
             }
         }
         return try result.get()
@@ -125,7 +125,7 @@ final class PostgresConnectionWorker: @unchecked Sendable {
         if let connection, connection.isUsable {
             if connection.isInTransaction {
                 do {
-                    _ = try connection.execute("ROLLBACK", [], operation: "roll back abandoned transaction")
+                    try connection.executeSimple("ROLLBACK", operation: "roll back abandoned transaction")
                 } catch {
                     self.connection = nil
                     return try usableConnection()
