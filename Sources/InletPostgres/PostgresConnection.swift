@@ -143,10 +143,10 @@ final class PostgresConnection {
                 sqlState: sqlState, serverMessage: message, libpqStatus: status)
         }
         if sqlState == nil {
+            // A client-side refusal by libpq (for example a malformed request); the connection is still fine.
             return PostgresError(
-                code: .connectionLost, operation: operation,
-                reason: "libpq could not run the statement (the connection is probably broken)",
-                serverMessage: message, libpqStatus: status)
+                code: .server, operation: operation, reason: "libpq refused the statement before sending it",
+                serverMessage: message, libpqStatus: status, isRetriable: false)
         }
         return PostgresError(
             code: .server, operation: operation, reason: Self.advice(forSQLState: sqlState),
