@@ -10,6 +10,7 @@ public struct CELProgram: Sendable {
     let root: Node
     let slotNames: [String]
     let slotIndex: [String: Int]
+    let localCount: Int
     let maxIterations: Int
     let lineStarts: [Int]
 
@@ -34,6 +35,7 @@ public struct CELProgram: Sendable {
 
     private func run(_ slots: [CELValue?]) throws(CELError) -> CELValue {
         let frame = Frame(globals: slots, maxIterations: maxIterations)
+        if localCount > 0 { frame.locals = [CELValue](repeating: .null, count: localCount) }
         do {
             return try root.evaluate(frame)
         } catch {

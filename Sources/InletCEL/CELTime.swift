@@ -1,3 +1,5 @@
+import Foundation
+
 /// Calendar arithmetic on the proleptic Gregorian calendar (days since 1970-01-01), without Foundation.
 enum Civil {
     /// Days since 1970-01-01 for a date (H. Hinnant's `days_from_civil`).
@@ -244,5 +246,49 @@ enum Base64 {
             out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], 61]
         }
         return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Timestamp arithmetic and calendar fields.
+enum Time {
+    struct Fields {
+        var year: Int64, month: Int64, day: Int64, dayOfYear: Int64, dayOfWeek: Int64
+        var hour: Int64, minute: Int64, second: Int64, nanos: Int64
+    }
+
+    static func add(_ t: CELTimestamp, _ d: CELDuration) throws(CELError) -> CELTimestamp {
+        let (s, o) = t.seconds.addingReportingOverflow(d.seconds)
+        guard !o else { throw CELError(.arithmetic, "timestamp out of range") }
+        return try CELTimestamp(seconds: s, nanos: t.nanos + d.nanos)
+    }
+
+    static func fields(_ t: CELTimestamp, offsetSeconds: Int64) -> Fields {
+        let local = t.seconds + offsetSeconds
+        let days = Civil.floorDiv(local, 86_400)
+        let secondOfDay = local - days * 86_400
+        let (year, month, day) = Civil.date(days: days)
+        let dayOfYear = days - Civil.days(year: year, month: 1, day: 1)
+        // 1970-01-01 was a Thursday (4).
+        var dayOfWeek = (days + 4) % 7
+        if dayOfWeek < 0 { dayOfWeek += 7 }
+        return Fields(year: year, month: month, day: day, dayOfYear: dayOfYear, dayOfWeek: dayOfWeek,
+                      hour: secondOfDay / 3600, minute: secondOfDay / 60 % 60, second: secondOfDay % 60,
+                      nanos: Int64(t.nanos))
+    }
+
+    /// The UTC offset in seconds of a time zone at an instant: `"+05:30"`, `"-08:00"`, `"UTC"` or an IANA name.
+    static func offset(_ zone: String, at t: CELTimestamp) throws(CELError) -> Int64 {
+        let scalars = Array(zone.utf8)
+        if let first = scalars.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-"),
+           scalars.count == 6, scalars[3] == UInt8(ascii: ":"),
+           let hours = Int64(String(decoding: scalars[1..<3], as: UTF8.self)),
+           let minutes = Int64(String(decoding: scalars[4..<6], as: UTF8.self)) {
+            let magnitude = hours * 3600 + minutes * 60
+            return first == UInt8(ascii: "-") ? -magnitude : magnitude
+        }
+        guard let timeZone = TimeZone(identifier: zone) else {
+            throw CELError(.evaluation, "unknown time zone '\(zone)'")
+        }
+        return Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(t.seconds))))
     }
 }

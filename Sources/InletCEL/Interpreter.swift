@@ -14,18 +14,6 @@ final class Frame {
     }
 }
 
-/// A planned expression node. Subclasses are immutable after construction.
-class Node: @unchecked Sendable {
-    /// Source offset (Unicode scalars) for error positions.
-    let offset: Int32
-
-    init(offset: Int32) { self.offset = offset }
-
-    func evaluate(_ frame: Frame) throws(CELError) -> CELValue {
-        throw CELError(.evaluation, "not implemented")
-    }
-}
-
 /// Maps scalar offsets to line and column.
 enum SourceLines {
     static func lineStarts(_ scalars: [Unicode.Scalar]) -> [Int] {
@@ -45,27 +33,37 @@ enum SourceLines {
     }
 }
 
-/// The overloads of all libraries, grouped by function name.
-struct FunctionRegistry: Sendable {
-    let overloads: [String: [CELOverload]]
 
-    init(libraries: [CELLibrary]) {
-        var overloads: [String: [CELOverload]] = [:]
-        for library in libraries {
-            for overload in library.overloads { overloads[overload.function, default: []].append(overload) }
-        }
-        self.overloads = overloads
-    }
-}
-
-enum StandardLibrary {
-    static let library = CELLibrary(name: "standard", overloads: [])
-}
-
+/// Parse, check, plan.
 struct Compiler {
     let environment: CELEnvironment
 
     func compile(_ source: String) throws(CELError) -> CELProgram {
-        throw CELError(.parse, "not implemented")
+        let options = environment.options
+        let scalars = Array(source.unicodeScalars)
+        guard scalars.count <= options.maxSourceLength else {
+            throw CELError(.limit, "expression is \(scalars.count) characters long (limit \(options.maxSourceLength))",
+                           position: CELSourcePosition(line: 1, column: 1, offset: 0))
+        }
+        let lineStarts = SourceLines.lineStarts(scalars)
+        let tokens: [Token]
+        do {
+            tokens = try Lexer.tokenize(scalars)
+        } catch {
+            throw CELError(.parse, "Syntax error: \(error.message)",
+                           position: SourceLines.position(of: error.offset, lineStarts: lineStarts))
+        }
+        var parser = Parser(tokens: tokens, options: options, lineStarts: lineStarts)
+        let ast = try parser.parseRoot()
+        var deducedType: CELType?
+        if options.typeCheck {
+            var checker = Checker(environment: environment, lineStarts: lineStarts)
+            deducedType = try checker.check(ast)
+        }
+        var planner = Planner(registry: environment.registry, container: options.container, lineStarts: lineStarts)
+        let root = try planner.plan(ast)
+        return CELProgram(source: source, deducedType: deducedType, root: root, slotNames: planner.slotNames,
+                          slotIndex: planner.slotIndex, localCount: planner.localCount,
+                          maxIterations: options.maxIterations, lineStarts: lineStarts)
     }
 }
