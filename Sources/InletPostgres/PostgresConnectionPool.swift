@@ -1,17 +1,16 @@
 import Synchronization
 
 /// Which worker is free and who waits for one. Pure state: its methods return what the caller must do, and the
-/// caller resumes continuations after leaving the lock.
-struct PostgresPoolState {
-    typealias Waiter = CheckedContinuation<Int, any Error>
-
+/// caller resumes continuations after leaving the lock. Generic over the waiter types so tests can drive it without
+/// tasks.
+struct PostgresPoolState<Waiter, CloseWaiter> {
     private var idle: [Int]
     private var waiters: [(id: Int, continuation: Waiter)] = []
     private var cancelledWaiters: Set<Int> = []
     private var nextWaiterID = 0
     private(set) var leased = 0
     private(set) var isClosed = false
-    private var closeWaiter: CheckedContinuation<Void, Never>?
+    private var closeWaiter: CloseWaiter?
 
     init(size: Int) {
         idle = Array((0..<size).reversed())
@@ -63,7 +62,7 @@ struct PostgresPoolState {
     enum ReleaseAction {
         case none
         case handOver(Waiter, Int)
-        case finishClose(CheckedContinuation<Void, Never>)
+        case finishClose(CloseWaiter)
     }
 
     /// A worker came back: give it to the oldest waiter, or park it; the last one back completes a pending close.
@@ -87,7 +86,7 @@ struct PostgresPoolState {
     }
 
     /// Stops leasing: fails every waiter; the caller closes the workers once no lease is outstanding.
-    mutating func close(_ waiter: CheckedContinuation<Void, Never>) -> CloseAction {
+    mutating func close(_ waiter: CloseWaiter) -> CloseAction {
         if isClosed { return .alreadyClosed }
         isClosed = true
         let failing = waiters.map(\.continuation)
@@ -97,21 +96,22 @@ struct PostgresPoolState {
         return .wait(failing: failing)
     }
 
-    static var closedError: PostgresError {
-        PostgresError(
-            code: .clientClosed, operation: "acquire connection",
-            reason: "the PostgreSQL client was closed; no further statements are accepted", isRetriable: false)
-    }
+    static var closedError: PostgresError { postgresClientClosedError }
 }
+
+let postgresClientClosedError = PostgresError(
+    code: .clientClosed, operation: "acquire connection",
+    reason: "the PostgreSQL client was closed; no further statements are accepted", isRetriable: false)
 
 /// The workers of one client and the lock-protected ``PostgresPoolState`` that leases them out exclusively.
 final class PostgresConnectionPool: Sendable {
+    typealias State = PostgresPoolState<CheckedContinuation<Int, any Error>, CheckedContinuation<Void, Never>>
     let workers: [PostgresConnectionWorker]
-    private let state: Mutex<PostgresPoolState>
+    private let state: Mutex<State>
 
     init(workers: [PostgresConnectionWorker]) {
         self.workers = workers
-        self.state = Mutex(PostgresPoolState(size: workers.count))
+        self.state = Mutex(State(size: workers.count))
     }
 
     /// Runs `body` with exclusive use of one worker, waiting (FIFO) for one to be free.
@@ -130,7 +130,7 @@ final class PostgresConnectionPool: Sendable {
         case .fail(let error): throw error
         case .wait(let id):
             return try await withTaskCancellationHandler {
-                try await withCheckedThrowingContinuation { (continuation: PostgresPoolState.Waiter) in
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, any Error>) in
                     perform(state.withLock { $0.enqueue(id, continuation) })
                 }
             } onCancel: {
@@ -139,7 +139,7 @@ final class PostgresConnectionPool: Sendable {
         }
     }
 
-    private func perform(_ action: PostgresPoolState.EnqueueAction) {
+    private func perform(_ action: State.EnqueueAction) {
         if case .resume(let waiter, let result) = action { waiter.resume(with: result) }
     }
 
@@ -160,10 +160,10 @@ final class PostgresConnectionPool: Sendable {
                 proceed = false
                 continuation.resume()
             case .proceed(let failing):
-                failing.forEach { $0.resume(throwing: PostgresPoolState.closedError) }
+                failing.forEach { $0.resume(throwing: postgresClientClosedError) }
                 continuation.resume()
             case .wait(let failing):
-                failing.forEach { $0.resume(throwing: PostgresPoolState.closedError) }
+                failing.forEach { $0.resume(throwing: postgresClientClosedError) }
             }
         }
         guard proceed else { return }

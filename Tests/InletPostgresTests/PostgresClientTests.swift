@@ -272,6 +272,63 @@ struct PostgresClientTests {
         } throws: { ($0 as? PostgresError)?.code == .clientClosed }
     }
 
+    @Test("ends a wait for a connection with CancellationError when the task is cancelled")
+    func waitingIsCancellable() async throws {
+        let client = PostgresClient(configuration: PostgresTestDatabase.configuration(poolSize: 1))
+        let (inside, insideContinuation) = AsyncStream<Void>.makeStream()
+        let (release, releaseContinuation) = AsyncStream<Void>.makeStream()
+        let holder = Task {
+            try await client.withTransaction { _ in
+                insideContinuation.yield()
+                for await _ in release { break }
+            }
+        }
+        for await _ in inside { break }  // the only connection is now leased
+        let waiter = Task { try await client.query("SELECT 1") }
+        waiter.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await waiter.value }
+        releaseContinuation.yield()
+        try await holder.value
+        #expect(try await client.query("SELECT 1")[0].int(0) == 1)
+        await client.close()
+    }
+
+    @Test("close waits for an in-flight transaction to commit")
+    func closeWaitsForTransaction() async throws {
+        let table = PostgresTestDatabase.uniqueTableName("close")
+        let client = PostgresClient(configuration: PostgresTestDatabase.configuration(poolSize: 1))
+        let observer = PostgresClient(configuration: PostgresTestDatabase.configuration(poolSize: 1))
+        _ = try await observer.query("CREATE TABLE \(table) (id int)")
+        let (inside, insideContinuation) = AsyncStream<Void>.makeStream()
+        let transaction = Task {
+            try await client.withTransaction { tx in
+                insideContinuation.yield()
+                _ = try await tx.query("SELECT pg_sleep(0.2)")
+                _ = try await tx.query("INSERT INTO \(table) VALUES (1)")
+            }
+        }
+        for await _ in inside { break }
+        await client.close()  // returns only after the transaction released its connection
+        try await transaction.value
+        #expect(try await observer.query("SELECT count(*) FROM \(table)")[0].int(0) == 1)
+        _ = try await observer.query("DROP TABLE \(table)")
+        await observer.close()
+    }
+
+    @Test("reports a statement timeout as a non-retriable server error")
+    func statementTimeout() async throws {
+        var configuration = PostgresTestDatabase.configuration(poolSize: 1)
+        configuration.statementTimeout = .milliseconds(50)
+        let client = PostgresClient(configuration: configuration)
+        await #expect {
+            _ = try await client.query("SELECT pg_sleep(2)")
+        } throws: { error in
+            let error = error as! PostgresError
+            return error.sqlState == "57014" && !error.isRetriable
+        }
+        await client.close()
+    }
+
     @Test("frees every connection object after close")
     func freedAfterClose() async throws {
         let client = PostgresClient(configuration: PostgresTestDatabase.configuration(poolSize: 2))
