@@ -49,26 +49,31 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
 
+        // MARK: What every consuming stage shares: envelope <-> Kafka headers, dead letters, counters
+        .target(name: "InletStageRuntime", dependencies: [
+            "InletCore", "InletKafka",
+        ]),
+
         // MARK: The five stages, one library each
         .target(name: "InletReceiver", dependencies: [
-            "InletCore", "InletKafka", "InletCrypto",
+            "InletCore", "InletKafka", "InletStageRuntime", "InletCrypto",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "InletDeduplicator", dependencies: [
-            "InletCore", "InletKafka", "InletPostgres",
+            "InletCore", "InletKafka", "InletStageRuntime", "InletPostgres",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "InletMapper", dependencies: [
-            "InletCore", "InletKafka", "InletCEL",
+            "InletCore", "InletKafka", "InletStageRuntime", "InletCEL",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "InletPersister", dependencies: [
-            "InletCore", "InletKafka", "InletPostgres",
+            "InletCore", "InletKafka", "InletStageRuntime", "InletPostgres",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "InletDeliverer", dependencies: [
-            "InletCore", "InletKafka", "InletHTTPClient", "InletCrypto",
+            "InletCore", "InletKafka", "InletStageRuntime", "InletHTTPClient", "InletCrypto",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 

@@ -1,0 +1,17 @@
+import InletCore
+
+/// Settings of the persister stage.
+public struct PersisterConfiguration: Sendable {
+    /// Records per consumed batch (and so per transaction) at most. Default: 1000.
+    public var maxBatchSize = 1000
+    /// Wait before retrying a batch whose transaction failed. Default: 1 second.
+    public var retryDelay: Duration = .seconds(1)
+
+    public init() {}
+
+    /// Reads `INLET_PERSISTER_BATCH_SIZE`.
+    public init(environment: EnvironmentReader) throws(InletCoreError) {
+        self.init()
+        if let size = try environment.int("INLET_PERSISTER_BATCH_SIZE", range: 1...100_000) { maxBatchSize = size }
+    }
+}
