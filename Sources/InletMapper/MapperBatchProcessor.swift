@@ -1,0 +1,201 @@
+import InletCore
+import InletKafka
+import Logging
+
+/// Where the mapper produces model records and dead letters. ``KafkaProducer`` is one; tests use fakes.
+public protocol MapperRecordSink: Sendable {
+    /// Produces `record` and returns once the broker acknowledged it, or throws.
+    func send(_ record: KafkaProducerRecord) async throws -> KafkaDeliveryReport
+}
+
+extension KafkaProducer: MapperRecordSink {}
+
+/// One batch through the mapper: evaluate every record (pure), then produce all outputs and await every ack.
+///
+/// Outputs with the same topic and key are produced one after another in input order (so versions of one record
+/// reach the model topic in order); different keys are produced concurrently. Failed sends are retried with
+/// back-off, from the failed record on; after ``produceAttempts`` the batch fails and must not be committed.
+struct MapperBatchProcessor: Sendable {
+    let engine: MappingEngine
+    let sink: any MapperRecordSink
+    let metrics: MapperMetrics
+    let logger: Logger
+    let produceAttempts: Int
+    let initialBackoff: Duration
+    let maxBackoff: Duration
+
+    /// A record to produce and what it counts as once acknowledged.
+    struct Outgoing: Sendable {
+        enum Kind: Sendable, Equatable { case model, deadLetter(String) }
+        let record: KafkaProducerRecord
+        let kind: Kind
+    }
+
+    /// The outputs of a batch, grouped into per-(topic, key) chains in input order.
+    struct Plan: Sendable {
+        var chains: [[Outgoing]] = []
+        var filtered = 0
+        var consumed = 0
+        var outgoingCount: Int { chains.reduce(0) { $0 + $1.count } }
+    }
+
+    /// Evaluates every record of the batch. CPU only; no I/O.
+    func plan(_ batch: KafkaRecordBatch) -> Plan {
+        var plan = Plan()
+        var chainIndex: [String: Int] = [:]
+        func append(_ outgoing: Outgoing) {
+            var chainKey = outgoing.record.topic + "\u{0}"
+            if let key = outgoing.record.key { chainKey += String(decoding: key, as: UTF8.self) }
+            if let index = chainIndex[chainKey] {
+                plan.chains[index].append(outgoing)
+            } else {
+                chainIndex[chainKey] = plan.chains.count
+                plan.chains.append([outgoing])
+            }
+        }
+        for input in batch.records {
+            plan.consumed += 1
+            let headers = input.headers.map { (key: $0.key, value: $0.stringValue ?? "") }
+            let outputs: [MapperOutput]
+            do {
+                let envelope = try Envelope(headers: headers)
+                outputs = engine.map(envelope: envelope, value: input.value)
+            } catch {
+                outputs = [.deadLetter(MapperFailure(code: .invalidEnvelope, message: "\(error.reason); only records written by Inlet's deduplicator can be mapped"))]
+            }
+            for output in outputs {
+                switch output {
+                case .record(let mapped):
+                    append(Outgoing(record: MapperBatchProcessor.producerRecord(mapped), kind: .model))
+                case .filtered(let skip):
+                    plan.filtered += 1
+                    logger.debug("mapping entry produced no record", metadata: [
+                        "mapper.mapping": "\(skip.mappingFile)", "mapper.entry": "\(skip.entryIndex)",
+                        "mapper.reason": "\(skip.reason.rawValue)", "kafka.topic": "\(input.topic)",
+                        "kafka.partition": "\(input.partition)", "kafka.offset": "\(input.offset)",
+                    ])
+                case .deadLetter(let failure):
+                    logger.warning("record sent to the dead-letter topic", metadata: [
+                        "mapper.error_code": "\(failure.code)", "mapper.error": "\(failure.message)",
+                        "kafka.topic": "\(input.topic)", "kafka.partition": "\(input.partition)", "kafka.offset": "\(input.offset)",
+                    ])
+                    append(Outgoing(record: MapperBatchProcessor.deadLetterRecord(failure, input: input),
+                                    kind: .deadLetter(failure.code.rawValue)))
+                }
+            }
+        }
+        return plan
+    }
+
+    /// Plans and produces a batch; returns once every output is acknowledged.
+    /// - Throws: ``MapperError`` `.produce` when outputs could not be produced in ``produceAttempts`` attempts
+    ///   or the producer shut down; the caller must not commit the batch.
+    func process(_ batch: KafkaRecordBatch) async throws(MapperError) {
+        let plan = plan(batch)
+        metrics.addConsumed(plan.consumed)
+        metrics.addFiltered(plan.filtered)
+        try await produce(plan.chains)
+    }
+
+    func produce(_ chains: [[Outgoing]]) async throws(MapperError) {
+        var pending = chains.filter { !$0.isEmpty }
+        var attempt = 1
+        var backoff = initialBackoff
+        while !pending.isEmpty {
+            let results = await sendChains(pending)
+            var remaining: [[Outgoing]] = []
+            var lastError: (any Error)?
+            var produced = 0
+            var deadLetters: [String: Int] = [:]
+            for result in results {
+                for kind in result.acknowledged {
+                    switch kind {
+                    case .model: produced += 1
+                    case .deadLetter(let code): deadLetters[code, default: 0] += 1
+                    }
+                }
+                if !result.remaining.isEmpty {
+                    remaining.append(result.remaining)
+                    lastError = result.error
+                }
+            }
+            metrics.addProduced(produced)
+            metrics.addDeadLetters(deadLetters)
+            guard !remaining.isEmpty else { return }
+
+            let failed = remaining.reduce(0) { $0 + $1.count }
+            if let kafka = lastError as? KafkaError, kafka.code == .shutDown {
+                throw MapperError(.produce, "the producer shut down with \(failed) outputs of the batch unproduced; the batch is not committed and will be re-read", isRetriable: true)
+            }
+            guard attempt < produceAttempts else {
+                throw MapperError(
+                    .produce,
+                    "\(failed) outputs of the batch could not be produced after \(attempt) attempts (last error: \(lastError.map { "\($0)" } ?? "unknown")); the batch is not committed and will be re-read after a restart; check the broker",
+                    isRetriable: true)
+            }
+            metrics.addRetries(failed)
+            logger.warning("producing mapper outputs failed; retrying", metadata: [
+                "mapper.failed_outputs": "\(failed)", "mapper.attempt": "\(attempt)",
+                "mapper.backoff_ms": "\(backoff.components.seconds * 1000 + backoff.components.attoseconds / 1_000_000_000_000_000)",
+                "error": "\(lastError.map { "\($0)" } ?? "unknown")",
+            ])
+            do {
+                try await Task.sleep(for: backoff)
+            } catch {
+                throw MapperError(.produce, "cancelled while retrying \(failed) outputs; the batch is not committed", isRetriable: true)
+            }
+            backoff = min(backoff * 2, maxBackoff)
+            attempt += 1
+            pending = remaining
+        }
+    }
+
+    struct ChainResult: Sendable {
+        var acknowledged: [Outgoing.Kind] = []
+        /// The failed record and everything after it in the chain.
+        var remaining: [Outgoing] = []
+        var error: (any Error)?
+    }
+
+    private func sendChains(_ chains: [[Outgoing]]) async -> [ChainResult] {
+        let sink = self.sink
+        return await withTaskGroup(of: ChainResult.self) { group in
+            for chain in chains {
+                group.addTask {
+                    var result = ChainResult()
+                    for (index, outgoing) in chain.enumerated() {
+                        do {
+                            _ = try await sink.send(outgoing.record)
+                            result.acknowledged.append(outgoing.kind)
+                        } catch {
+                            result.remaining = Array(chain[index...])
+                            result.error = error
+                            break
+                        }
+                    }
+                    return result
+                }
+            }
+            var results: [ChainResult] = []
+            results.reserveCapacity(chains.count)
+            for await result in group { results.append(result) }
+            return results
+        }
+    }
+
+    /// A model record on `inlet.model.<model>`, keyed by its upsert key, with the model-topic envelope.
+    static func producerRecord(_ mapped: MappedRecord) -> KafkaProducerRecord {
+        KafkaProducerRecord(
+            topic: mapped.topic.rawValue, key: Array(mapped.key.utf8), value: Array(mapped.record.jsonText().utf8),
+            headers: mapped.envelope.headers.map { KafkaHeader(key: $0.key, string: $0.value) })
+    }
+
+    /// The input record, unchanged (key, value, headers), on `inlet.dlq.mapper` with the dead-letter headers.
+    /// Dead-letter headers of an earlier failure (a redriven record) are replaced.
+    static func deadLetterRecord(_ failure: MapperFailure, input: KafkaRecord) -> KafkaProducerRecord {
+        let deadLetter = failure.deadLetter(originalTopic: input.topic, originalPartition: input.partition, originalOffset: input.offset)
+        var headers = input.headers.filter { !$0.key.hasPrefix("inlet-dlq-") }
+        headers += deadLetter.headers.map { KafkaHeader(key: $0.key, string: $0.value) }
+        return KafkaProducerRecord(topic: TopicName.deadLetter(.mapper).rawValue, key: input.key, value: input.value, headers: headers)
+    }
+}

@@ -1,0 +1,135 @@
+import InletCore
+import InletKafka
+import Logging
+import ServiceLifecycle
+
+/// The mapper stage: consumes `inlet.<definition>.<event>.unique` (and `inlet.replay.mapper`), applies the event's
+/// mapping file, produces model records to `inlet.model.<model>` and failures to `inlet.dlq.mapper`, then commits.
+///
+/// Per batch: evaluate every record (``MappingEngine``, CPU only), produce all outputs concurrently, await every
+/// acknowledgement (dead letters included), then commit the batch's offsets. A batch whose outputs cannot be produced
+/// is never committed: sends are retried with back-off, and after ``MapperConfiguration/produceAttempts`` `run()`
+/// throws so the process restarts and re-reads the batch (at-least-once; model records are upserts, so duplicates
+/// are harmless).
+///
+/// ## Shutdown
+/// On graceful shutdown the consumer stops fetching and ends its batch stream; the batch in flight is finished
+/// (produced and committed); then the producer flushes and `run()` returns. The producer is deliberately shielded
+/// from the graceful-shutdown signal so it keeps accepting the in-flight batch's sends until the loop is done.
+///
+/// - Important: Create it (which loads and compiles every mapping file, failing with a ``MapperError`` that names
+///   the file and position) before starting the `ServiceGroup`; `run()` may be called once.
+public final class MapperService: Service, Sendable {
+    public let configuration: MapperConfiguration
+    public let engine: MappingEngine
+    public let metrics: MapperMetrics
+    /// The topics the mapper consumes: every declared event's unique topic and the mapper's replay topic.
+    public let topics: [TopicName]
+
+    private let consumer: KafkaConsumer
+    private let producer: KafkaProducer
+    private let logger: Logger
+
+    /// Loads the mapping catalog and creates the Kafka clients.
+    /// - Throws: ``MapperError`` for a broken mapping file; ``KafkaError`` when librdkafka is too old or rejects the
+    ///   configuration.
+    public convenience init(
+        configuration: MapperConfiguration, definitions: DefinitionRegistry, models: ModelRegistry,
+        logger: Logger = Logger(label: "inlet.mapper")
+    ) throws {
+        let catalog = try MappingCatalog.load(directory: configuration.mappingsDirectory, definitions: definitions, models: models)
+        try self.init(configuration: configuration, catalog: catalog,
+                      topics: definitions.uniqueTopics + [TopicName.replay(.mapper)], logger: logger)
+    }
+
+    /// With an already loaded catalog and an explicit topic list (tests, embedding).
+    public init(configuration: MapperConfiguration, catalog: MappingCatalog, topics: [TopicName], logger: Logger) throws {
+        try KafkaLibrary.checkVersion()
+        self.configuration = configuration
+        self.engine = MappingEngine(catalog: catalog)
+        self.metrics = MapperMetrics()
+        self.topics = topics
+        self.logger = logger
+
+        var consumerConfiguration = KafkaConsumerConfiguration(
+            groupID: configuration.consumerGroup, topics: topics.map(\.rawValue), brokers: configuration.brokers)
+        consumerConfiguration.clientID = "inlet-mapper"
+        consumerConfiguration.maxBatchSize = configuration.maxBatchSize
+        consumerConfiguration.sessionTimeout = configuration.sessionTimeout
+        consumerConfiguration.heartbeatInterval = min(.seconds(2), configuration.sessionTimeout / 3)
+        consumerConfiguration.extraProperties = configuration.consumerProperties
+        self.consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
+
+        var producerConfiguration = KafkaProducerConfiguration(brokers: configuration.brokers)
+        producerConfiguration.clientID = "inlet-mapper"
+        producerConfiguration.extraProperties = configuration.producerProperties
+        self.producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+    }
+
+    public func run() async throws {
+        logger.info("mapper starting", metadata: [
+            "mapper.mappings": "\(engine.catalog.files.count)", "mapper.topics": "\(topics.count)",
+            "kafka.group": "\(configuration.consumerGroup)",
+        ])
+        let processor = MapperBatchProcessor(
+            engine: engine, sink: producer, metrics: metrics, logger: logger,
+            produceAttempts: configuration.produceAttempts, initialBackoff: configuration.retryInitialBackoff,
+            maxBackoff: configuration.retryMaxBackoff)
+
+        // The producer runs outside the graceful-shutdown scope (a detached task does not inherit the task-local
+        // shutdown manager), so the batch in flight can still produce after SIGTERM. It is stopped explicitly below
+        // on every exit path, and its task is awaited before `run()` returns.
+        let producer = self.producer
+        let producerTask = Task.detached { try await producer.run() }
+
+        var loopError: (any Error)?
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [consumer, logger] in
+                do {
+                    try await consumer.run()
+                } catch {
+                    logger.error("mapper consumer stopped with an error", metadata: ["error": "\(error)"])
+                }
+            }
+            do {
+                try await withTaskCancellationHandler {
+                    try await consumeLoop(processor)
+                } onCancel: { [consumer] in
+                    consumer.triggerGracefulShutdown()
+                }
+            } catch {
+                loopError = error
+            }
+            // Ends the consumer when the loop stopped on its own (an error); a no-op after graceful shutdown.
+            consumer.triggerGracefulShutdown()
+            await group.waitForAll()
+        }
+        producer.triggerGracefulShutdown()
+        do {
+            try await producerTask.value
+        } catch {
+            logger.error("mapper producer stopped with an error", metadata: ["error": "\(error)"])
+        }
+        logger.info("mapper stopped", metadata: [
+            "mapper.records": "\(metrics.recordsConsumed)", "mapper.produced": "\(metrics.recordsProduced)",
+            "mapper.dead_letters": "\(metrics.deadLettersTotal)",
+        ])
+        if let loopError { throw loopError }
+    }
+
+    private func consumeLoop(_ processor: MapperBatchProcessor) async throws {
+        for try await batch in consumer.batches {
+            try await processor.process(batch)
+            do {
+                try await consumer.commit(batch)
+                metrics.addBatch()
+            } catch {
+                // The outputs are produced; the new owner of the partitions re-reads the batch (duplicates only).
+                metrics.addCommitFailure()
+                logger.warning("committing a mapped batch failed; its records will be mapped again", metadata: [
+                    "error": "\(error)", "mapper.batch_size": "\(batch.records.count)",
+                ])
+            }
+        }
+    }
+}

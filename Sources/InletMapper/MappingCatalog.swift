@@ -1,0 +1,107 @@
+import Foundation
+import InletCEL
+import InletCore
+
+/// Every mapping file under the mappings directory, compiled and checked once at start-up.
+///
+/// Loading refuses to start with a broken file: invalid YAML, an unknown key, an expression that does not compile
+/// (with file, entry, key, line and column), a directory that is no registered definition, a file name that is
+/// no event the definition declares, or a model that is not registered.
+public struct MappingCatalog: Sendable {
+    /// Compiled files keyed by definition name and the event's declared spelling.
+    public let files: [MappingKey: MappingFile]
+
+    /// Identifies the mapping file of one event.
+    public struct MappingKey: Hashable, Sendable {
+        public let definition: String
+        public let event: String
+        public init(definition: String, event: String) {
+            self.definition = definition
+            self.event = event
+        }
+    }
+
+    public init(files: [MappingFile]) {
+        var byKey: [MappingKey: MappingFile] = [:]
+        for file in files {
+            byKey[MappingKey(definition: file.definition.rawValue, event: file.event.rawValue)] = file
+        }
+        self.files = byKey
+    }
+
+    /// The mapping file for an envelope's `definition` and `event`; `nil` when none exists.
+    public func mapping(definition: String, event: String) -> MappingFile? {
+        files[MappingKey(definition: definition, event: event)]
+    }
+
+    /// Files sorted by path, for stable output.
+    public var sorted: [MappingFile] { files.values.sorted { $0.path < $1.path } }
+
+    /// Loads and compiles every `<definition>/<event>.yaml` (or `.yml`) under `directory`.
+    ///
+    /// Files that are not YAML (a README) are ignored; YAML files anywhere else in the tree are an error, so a
+    /// misplaced mapping is never silently unused.
+    /// - Throws: ``MapperError`` naming the file and position of the first problem.
+    public static func load(
+        directory: String, definitions: DefinitionRegistry, models: ModelRegistry
+    ) throws(MapperError) -> MappingCatalog {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard manager.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw MapperError(.invalidMappingFile, "mappings directory '\(directory)' does not exist; set INLET_MAPPINGS_DIR or create it",
+                              location: nil)
+        }
+        guard let relativePaths = manager.enumerator(atPath: directory)?.allObjects as? [String] else {
+            throw MapperError(.invalidMappingFile, "cannot list mappings directory '\(directory)'")
+        }
+        var files: [MappingFile] = []
+        for relative in relativePaths.sorted() where relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") {
+            let components = relative.split(separator: "/").map(String.init)
+            guard components.count == 2 else {
+                throw MapperError(.invalidMappingFile, "mapping files live at <definition>/<event>.yaml; move or delete this file",
+                                  location: .init(file: relative))
+            }
+            guard let data = manager.contents(atPath: directory + "/" + relative),
+                  let text = String(data: data, encoding: .utf8)
+            else {
+                throw MapperError(.invalidMappingFile, "cannot read the file as UTF-8 text", location: .init(file: relative))
+            }
+            files.append(try parse(yaml: text, path: relative, definitions: definitions, models: models))
+        }
+        return MappingCatalog(files: files)
+    }
+
+    /// Compiles one mapping file's text; `path` is `<definition>/<event>.yaml` and decides what the file maps.
+    /// - Throws: ``MapperError`` naming the file and position of the first problem.
+    public static func parse(
+        yaml text: String, path: String, definitions: DefinitionRegistry, models: ModelRegistry
+    ) throws(MapperError) -> MappingFile {
+        let components = path.split(separator: "/").map(String.init)
+        guard components.count >= 2 else {
+            throw MapperError(.invalidMappingFile, "mapping files live at <definition>/<event>.yaml", location: .init(file: path))
+        }
+        let definitionName = components[components.count - 2]
+        var eventName = components[components.count - 1]
+        for suffix in [".yaml", ".yml"] where eventName.hasSuffix(suffix) { eventName.removeLast(suffix.count) }
+        guard let definition = definitions[definitionName] else {
+            let known = definitions.definitions.keys.sorted().map(\.rawValue).joined(separator: ", ")
+            throw MapperError(.unknownDefinition, "directory '\(definitionName.prefix(80))' is not a registered definition (known: \(known))",
+                              location: .init(file: path))
+        }
+        // The file is named after the event as the provider spells it or after its topic-safe form
+        // (`orders/create` cannot be a file name; `orders_create.yaml` maps it).
+        guard let event = definition.events.first(where: { $0.rawValue == eventName })
+                ?? definition.events.first(where: { $0.topicSegment == eventName })
+        else {
+            let declared = definition.events.map(\.rawValue).joined(separator: ", ")
+            throw MapperError(
+                .undeclaredEvent,
+                "definition '\(definition.name)' declares no event '\(eventName.prefix(80))' (declared: \(declared.isEmpty ? "none" : declared)); records of undeclared events never reach the mapper",
+                location: .init(file: path))
+        }
+        return try MappingFileParser(
+            path: path, text: text, definition: definition.name, event: event, models: models,
+            environment: MappingVariables.environment
+        ).parse()
+    }
+}

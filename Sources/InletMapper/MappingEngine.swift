@@ -1,0 +1,168 @@
+import InletCEL
+import InletCore
+
+/// The pure part of the mapper: one input record (envelope and value) in, model records, skips and dead letters out.
+/// No I/O, no clocks; `Sendable` and safe to call from any number of tasks at once.
+///
+/// Per input record the payload is parsed from its JSON bytes once and the bindings built once, then every entry of
+/// the event's mapping file is applied in order. An entry's records are all-or-nothing: if its filter or map fails,
+/// or any object it returned is invalid, the entry yields one dead letter and none of its records; other entries
+/// are unaffected.
+public struct MappingEngine: Sendable {
+    public let catalog: MappingCatalog
+
+    public init(catalog: MappingCatalog) {
+        self.catalog = catalog
+    }
+
+    /// Maps one record whose value is JSON bytes.
+    public func map(envelope: Envelope, value: [UInt8]) -> [MapperOutput] {
+        guard let file = catalog.mapping(definition: envelope.definition, event: envelope.event) else {
+            return [noMapping(envelope)]
+        }
+        let payload: CELValue
+        do {
+            payload = try CELValue(jsonUTF8: value)
+        } catch {
+            return [.deadLetter(MapperFailure(
+                code: .invalidPayload,
+                message: "\(file.path): the record value is not a JSON document (\(error.message)); the receiver should only accept JSON bodies",
+                mappingFile: file.path))]
+        }
+        return map(envelope: envelope, payload: payload, file: file)
+    }
+
+    /// Maps one record whose payload is already a CEL value (tests, `inlet map`).
+    public func map(envelope: Envelope, payload: CELValue) -> [MapperOutput] {
+        guard let file = catalog.mapping(definition: envelope.definition, event: envelope.event) else {
+            return [noMapping(envelope)]
+        }
+        return map(envelope: envelope, payload: payload, file: file)
+    }
+
+    private func noMapping(_ envelope: Envelope) -> MapperOutput {
+        .deadLetter(MapperFailure(
+            code: .noMapping,
+            message: "no mapping file \(envelope.definition.prefix(64))/\(EventName(envelope.event).topicSegment.prefix(64)).yaml for event '\(envelope.event.prefix(64))'; add one and redrive this record"))
+    }
+
+    private func map(envelope: Envelope, payload: CELValue, file: MappingFile) -> [MapperOutput] {
+        let bindings = MappingVariables.bindings(envelope: envelope, payload: payload)
+        var outputs: [MapperOutput] = []
+        var ordinal = 0
+        for entry in file.entries {
+            guard entry.applies(toVariant: envelope.variant) else {
+                outputs.append(.filtered(MappingSkip(mappingFile: file.path, entryIndex: entry.index, model: entry.model.name, reason: .variant)))
+                continue
+            }
+            if let filter = entry.filter {
+                let result: CELValue
+                do {
+                    result = try filter.program.evaluate(bindings)
+                } catch {
+                    outputs.append(.deadLetter(failure(.filterError, file, entry, "filter", filter, error)))
+                    continue
+                }
+                guard case .bool(let pass) = result else {
+                    outputs.append(.deadLetter(MapperFailure(
+                        code: .filterError,
+                        message: "\(position(file, entry, "filter", filter, nil)): the filter returned \(result.typeName); it must return a bool",
+                        mappingFile: file.path, entryIndex: entry.index)))
+                    continue
+                }
+                guard pass else {
+                    outputs.append(.filtered(MappingSkip(mappingFile: file.path, entryIndex: entry.index, model: entry.model.name, reason: .filter)))
+                    continue
+                }
+            }
+
+            let produced: CELValue
+            if let map = entry.map {
+                do {
+                    produced = try map.program.evaluate(bindings)
+                } catch {
+                    outputs.append(.deadLetter(failure(.mapError, file, entry, "map", map, error)))
+                    continue
+                }
+            } else {
+                produced = payload
+            }
+
+            let objects: [CELValue]
+            switch RecordValidator.unwrap(produced) {
+            case .map: objects = [produced]
+            case .list(let items): objects = items
+            default:
+                outputs.append(.deadLetter(MapperFailure(
+                    code: .invalidRecord,
+                    message: "\(position(file, entry, "map", entry.map, nil)): the map returned \(produced.typeName); it must return an object or a list of objects",
+                    mappingFile: file.path, entryIndex: entry.index)))
+                continue
+            }
+            if objects.isEmpty {
+                outputs.append(.filtered(MappingSkip(mappingFile: file.path, entryIndex: entry.index, model: entry.model.name, reason: .emptyList)))
+                continue
+            }
+
+            let validator = RecordValidator(declaration: entry.model)
+            var records: [MappedRecord] = []
+            var violation: String?
+            for (index, object) in objects.enumerated() {
+                switch validator.record(from: RecordValidator.unwrap(object), integration: envelope.integration, definition: envelope.definition) {
+                case .success(let record):
+                    let key = record.key(for: entry.model)
+                    records.append(MappedRecord(
+                        record: record, key: key,
+                        envelope: MappingEngine.modelEnvelope(input: envelope, model: entry.model.name, key: key, ordinal: ordinal + records.count),
+                        mappingFile: file.path, entryIndex: entry.index))
+                case .failure(let reason):
+                    let item = objects.count > 1 || produced.kind == .list ? " item \(index)" : ""
+                    violation = "\(position(file, entry, "map", entry.map, nil)): invalid \(entry.model.name) record\(item): \(reason)"
+                }
+                if violation != nil { break }
+            }
+            if let violation {
+                outputs.append(.deadLetter(MapperFailure(code: .invalidRecord, message: violation, mappingFile: file.path, entryIndex: entry.index)))
+                continue
+            }
+            ordinal += records.count
+            outputs.append(contentsOf: records.map(MapperOutput.record))
+        }
+        return outputs
+    }
+
+    /// The envelope of a model record: a stable `ce_id` per produced record, so a replay of the same delivery
+    /// through the same mapping yields the same IDs.
+    static func modelEnvelope(input: Envelope, model: ModelName, key: String, ordinal: Int) -> Envelope {
+        Envelope(
+            id: "\(input.id)/\(model.rawValue)/\(ordinal)", source: input.source, type: "inlet.model.\(model.rawValue)",
+            time: input.time, contentType: "application/json", subject: key, definition: input.definition,
+            event: input.event, integration: input.integration, variant: input.variant, receivedAt: input.receivedAt,
+            traceparent: input.traceparent, replayID: input.replayID)
+    }
+
+    private func failure(
+        _ code: MapperFailure.Code, _ file: MappingFile, _ entry: MappingEntry, _ key: String,
+        _ expression: MappingExpression, _ error: CELError
+    ) -> MapperFailure {
+        MapperFailure(
+            code: code,
+            message: "\(position(file, entry, key, expression, error.position)): \(error.code) error: \(error.message)",
+            mappingFile: file.path, entryIndex: entry.index)
+    }
+
+    /// `github/pull_request.yaml:14:23 (entry 0, map)`, with the file position of the failing node when known.
+    private func position(
+        _ file: MappingFile, _ entry: MappingEntry, _ key: String, _ expression: MappingExpression?,
+        _ position: CELSourcePosition?
+    ) -> String {
+        var location = MapperError.Location(file: file.path, entry: entry.index, key: key)
+        if let expression {
+            let (line, column) = position.map { expression.anchor.filePosition(line: $0.line, column: $0.column) }
+                ?? (expression.anchor.line, expression.anchor.column)
+            location.line = line
+            location.column = column
+        }
+        return location.description
+    }
+}

@@ -1,0 +1,95 @@
+import InletCEL
+import InletCore
+
+/// One mapping file, `mappings/<definition>/<event>.yaml`, compiled: how records of one event become model records.
+///
+/// Immutable and `Sendable`; compiled once at start-up and evaluated by any number of tasks at once.
+public struct MappingFile: Sendable {
+    /// The path relative to the mappings directory (`github/pull_request.yaml`), used in errors and dead letters.
+    public let path: String
+    public let definition: DefinitionName
+    /// The declared event this file maps (the definition's spelling).
+    public let event: EventName
+    /// The entries in file order; each one is applied to every record of the event.
+    public let entries: [MappingEntry]
+
+    public init(path: String, definition: DefinitionName, event: EventName, entries: [MappingEntry]) {
+        self.path = path
+        self.definition = definition
+        self.event = event
+        self.entries = entries
+    }
+}
+
+/// One entry of a mapping file: which model it produces, for which variants, under which condition, and how.
+public struct MappingEntry: Sendable {
+    /// The 0-based position in the file's list.
+    public let index: Int
+    public let model: ModelDeclaration
+    /// The variants the entry applies to; `nil` applies it to every record (with or without a variant).
+    public let variants: Set<String>?
+    /// A CEL expression returning a bool; `nil` (absent or empty) lets every record through.
+    public let filter: MappingExpression?
+    /// A CEL expression returning an object or a list of objects; `nil` (absent or empty) uses the payload object.
+    public let map: MappingExpression?
+
+    public init(index: Int, model: ModelDeclaration, variants: Set<String>?, filter: MappingExpression?,
+                map: MappingExpression?) {
+        self.index = index
+        self.model = model
+        self.variants = variants
+        self.filter = filter
+        self.map = map
+    }
+
+    /// Whether the entry applies to a record with this variant.
+    public func applies(toVariant variant: String?) -> Bool {
+        guard let variants else { return true }
+        guard let variant else { return false }
+        return variants.contains(variant)
+    }
+}
+
+/// A compiled `filter` or `map` expression and where its text starts in the YAML file.
+public struct MappingExpression: Sendable {
+    public let program: CELProgram
+    /// Where the expression text sits in the mapping file, to turn expression positions into file positions.
+    let anchor: ExpressionAnchor
+
+    init(program: CELProgram, anchor: ExpressionAnchor) {
+        self.program = program
+        self.anchor = anchor
+    }
+
+    public var source: String { program.source }
+}
+
+/// Maps a line and column inside an expression to a line and column of the YAML file that holds it.
+///
+/// Exact for block scalars (`map: |`) and single-line plain or quoted scalars, which is how mappings are written;
+/// approximate for folded or multi-line flow scalars (folding joins lines) and for escapes in double quotes.
+struct ExpressionAnchor: Sendable, Hashable {
+    enum Style: Sendable, Hashable {
+        /// `|` or `>`: expression line 1 is on `line`, every line indented by `indentation` columns.
+        case block(indentation: Int)
+        /// Plain or quoted scalar starting at `line`:`column` (the first character of the text).
+        case inline
+    }
+
+    /// The file line of the expression's first line (1-based).
+    let line: Int
+    /// The file column of the expression's first character (1-based); for blocks, `indentation + 1`.
+    let column: Int
+    let style: Style
+
+    /// The YAML file line and column of expression position `line`:`column` (both 1-based).
+    func filePosition(line expressionLine: Int, column expressionColumn: Int) -> (line: Int, column: Int) {
+        switch style {
+        case .block(let indentation):
+            return (line + expressionLine - 1, indentation + expressionColumn)
+        case .inline:
+            if expressionLine == 1 { return (line, column + expressionColumn - 1) }
+            return (line + expressionLine - 1, expressionColumn)
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import InletCEL
+import InletCore
+
+/// The variables every `filter` and `map` expression sees, and the CEL environment they are compiled in.
+///
+/// | variable | value |
+/// |---|---|
+/// | `payload` | the record value, parsed from JSON once per record |
+/// | `envelope` | map of the CloudEvents attributes: `id`, `source`, `type`, `time`, `subject`, `specversion`, `datacontenttype`, `definition`, `event`, `integration`, `variant`, `receivedat`, `traceparent`, `replayid` (absent ones are `null`) |
+/// | `variant` | the envelope's variant (string) or `null` |
+/// | `resource` | the event name as the provider spells it (`pull_request`) |
+/// | `action` | `payload.action` when it is a string, else `null` |
+public enum MappingVariables {
+    public static let payload = "payload"
+    public static let envelope = "envelope"
+    public static let variant = "variant"
+    public static let resource = "resource"
+    public static let action = "action"
+
+    /// The environment mapping expressions are compiled in: the standard library plus every extension library
+    /// InletCEL offers, the five variables declared as `dyn`.
+    public static let environment: CELEnvironment = {
+        var environment = CELEnvironment(libraries: extensionLibraries)
+        environment.declare(payload, as: .dyn)
+        environment.declare(envelope, as: .map(.string, .dyn))
+        environment.declare(variant, as: .dyn)
+        environment.declare(resource, as: .string)
+        environment.declare(action, as: .dyn)
+        return environment
+    }()
+
+    /// Extension libraries (strings, math, …) made available to mappings.
+    static let extensionLibraries: [CELLibrary] = []
+
+    /// The bindings of one record. Built once per record and shared by every entry's filter and map.
+    static func bindings(envelope: Envelope, payload: CELValue) -> [String: CELValue] {
+        var action = CELValue.null
+        if case .map(let object) = payload, case .string(let text)? = object["action"] { action = .string(text) }
+        return [
+            MappingVariables.payload: payload,
+            MappingVariables.envelope: envelopeValue(envelope),
+            MappingVariables.variant: envelope.variant.map(CELValue.string) ?? .null,
+            MappingVariables.resource: .string(envelope.event),
+            MappingVariables.action: action,
+        ]
+    }
+
+    static func envelopeValue(_ envelope: Envelope) -> CELValue {
+        var builder = CELMap.Builder(capacity: 14)
+        func put(_ key: String, _ value: String?) {
+            try? builder.insert(.string(key), value.map(CELValue.string) ?? .null, replacing: true)
+        }
+        put("specversion", Envelope.specVersion)
+        put("id", envelope.id)
+        put("source", envelope.source)
+        put("type", envelope.type)
+        put("time", envelope.time)
+        put("subject", envelope.subject)
+        put("datacontenttype", envelope.contentType)
+        put("definition", envelope.definition)
+        put("event", envelope.event)
+        put("integration", envelope.integration)
+        put("variant", envelope.variant)
+        put("receivedat", envelope.receivedAt)
+        put("traceparent", envelope.traceparent)
+        put("replayid", envelope.replayID)
+        return .map(builder.build())
+    }
+}

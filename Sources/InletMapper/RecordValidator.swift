@@ -1,0 +1,140 @@
+import InletCEL
+import InletCore
+
+/// Turns one object a mapping produced into a ``ModelRecord`` of its ``ModelDeclaration``, or says why it cannot.
+///
+/// Rules:
+/// - `integration_id` and `definition` are filled from the envelope; a mapping that sets them is rejected.
+/// - Every other key must be a declared field (all unknown keys are named); `_deleted` (bool) marks a deletion.
+/// - Required fields must be present and non-null; a deletion only needs the upsert key and the version field.
+/// - Types: `string` ← string; `int` ← int (or uint that fits); `double` ← double or int; `bool` ← bool;
+///   `timestamp` ← RFC 3339 string or CEL timestamp; `json` ← anything (rendered as compact JSON);
+///   `list<string>` ← list of strings. `null` (and `optional.none()`) is an absent value.
+public struct RecordValidator: Sendable {
+    public static let deletedKey = "_deleted"
+
+    public let declaration: ModelDeclaration
+
+    public init(declaration: ModelDeclaration) {
+        self.declaration = declaration
+    }
+
+    /// Validates `object` and returns the record, fields in declaration order.
+    /// - Returns: the record, or a human reason naming the offending fields (never their values).
+    public func record(from object: CELValue, integration: String, definition: String) -> Result<ModelRecord, RecordViolation> {
+        guard case .map(let map) = object else {
+            return .failure(RecordViolation("expected an object for model \(declaration.name), got \(object.typeName)"))
+        }
+        var given: [String: CELValue] = [:]
+        var unknown: [String] = []
+        var deleted = false
+        for (key, value) in map {
+            guard case .string(let name) = key else {
+                return .failure(RecordViolation("object keys must be strings, found a \(key.typeName) key"))
+            }
+            if name == RecordValidator.deletedKey {
+                switch RecordValidator.unwrap(value) {
+                case .bool(let flag): deleted = flag
+                case .null: deleted = false
+                default: return .failure(RecordViolation("\(RecordValidator.deletedKey) must be a bool, got \(value.typeName)"))
+                }
+                continue
+            }
+            if name == ModelDeclaration.integrationIDField || name == ModelDeclaration.definitionField {
+                return .failure(RecordViolation("field '\(name)' is filled from the envelope; remove it from the mapping"))
+            }
+            if declaration.field(named: name) == nil {
+                unknown.append(name)
+            } else {
+                given[name] = value
+            }
+        }
+        if !unknown.isEmpty {
+            let names = unknown.sorted().prefix(10).map { "'\($0.prefix(64))'" }.joined(separator: ", ")
+            let more = unknown.count > 10 ? " and \(unknown.count - 10) more" : ""
+            return .failure(RecordViolation("unknown field\(unknown.count == 1 ? "" : "s") \(names)\(more) for model \(declaration.name)"))
+        }
+
+        let mustHave = deleted ? Set(declaration.upsertKey + [declaration.versionField]) : nil
+        var values: [(name: String, value: ModelValue)] = []
+        values.reserveCapacity(declaration.fields.count)
+        var missing: [String] = []
+        for field in declaration.fields {
+            let value: ModelValue
+            switch field.name {
+            case ModelDeclaration.integrationIDField: value = .string(integration)
+            case ModelDeclaration.definitionField: value = .string(definition)
+            default:
+                switch RecordValidator.convert(given[field.name].map(RecordValidator.unwrap) ?? .null, to: field.type) {
+                case .success(let converted): value = converted
+                case .failure(let reason):
+                    return .failure(RecordViolation("field '\(field.name)' (\(field.type.rawValue)): \(reason)"))
+                }
+            }
+            if value == .null, mustHave.map({ $0.contains(field.name) }) ?? field.required {
+                missing.append(field.name)
+            }
+            values.append((field.name, value))
+        }
+        if !missing.isEmpty {
+            let names = missing.map { "'\($0)'" }.joined(separator: ", ")
+            return .failure(RecordViolation("required field\(missing.count == 1 ? "" : "s") \(names) missing or null"))
+        }
+        return .success(ModelRecord(model: declaration.name, values: values, deleted: deleted))
+    }
+
+    static func unwrap(_ value: CELValue) -> CELValue {
+        if case .optional(let inner) = value { return inner.map(unwrap) ?? .null }
+        return value
+    }
+
+    static func convert(_ value: CELValue, to type: ModelFieldType) -> Result<ModelValue, ConversionFailure> {
+        if case .null = value { return .success(.null) }
+        switch (type, value) {
+        case (.string, .string(let text)): return .success(.string(text))
+        case (.int, .int(let number)): return .success(.int(number))
+        case (.int, .uint(let number)):
+            guard let number = Int64(exactly: number) else { return .failure(ConversionFailure("uint out of int64 range")) }
+            return .success(.int(number))
+        case (.double, .double(let number)): return .success(.double(number))
+        case (.double, .int(let number)): return .success(.double(Double(number)))
+        case (.double, .uint(let number)): return .success(.double(Double(number)))
+        case (.bool, .bool(let flag)): return .success(.bool(flag))
+        case (.timestamp, .string(let text)):
+            guard (try? CELTimestamp(rfc3339: text)) != nil else {
+                return .failure(ConversionFailure("not an RFC 3339 timestamp"))
+            }
+            return .success(.timestamp(text))
+        case (.timestamp, .timestamp(let timestamp)): return .success(.timestamp(timestamp.rfc3339))
+        case (.json, _): return .success(.json(value.jsonString()))
+        case (.stringList, .list(let items)):
+            var strings: [String] = []
+            strings.reserveCapacity(items.count)
+            for (index, item) in items.enumerated() {
+                guard case .string(let text) = unwrap(item) else {
+                    return .failure(ConversionFailure("item \(index) is \(item.typeName), expected string"))
+                }
+                strings.append(text)
+            }
+            return .success(.stringList(strings))
+        default:
+            return .failure(ConversionFailure("got \(value.typeName)"))
+        }
+    }
+
+    struct ConversionFailure: Error {
+        let reason: String
+        init(_ reason: String) { self.reason = reason }
+    }
+}
+
+extension RecordValidator.ConversionFailure: CustomStringConvertible {
+    var description: String { reason }
+}
+
+/// Why an object is not a valid record of its model. Names fields and types, never values.
+public struct RecordViolation: Error, Sendable, CustomStringConvertible, Equatable {
+    public let reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
+}
