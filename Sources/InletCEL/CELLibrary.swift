@@ -144,9 +144,13 @@ public struct CELLibrary: Sendable {
     /// A short name for diagnostics (`"strings"`).
     public var name: String
     public var overloads: [CELOverload]
+    /// Types the library adds; their names become identifiers denoting the type value (`net.IP`), unless a bound
+    /// variable of the same name shadows them.
+    public var types: [CELType]
 
-    public init(name: String, overloads: [CELOverload]) {
+    public init(name: String, overloads: [CELOverload], types: [CELType] = []) {
         self.name = name
         self.overloads = overloads
+        self.types = types
     }
 }

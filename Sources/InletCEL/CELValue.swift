@@ -120,33 +120,13 @@ public enum CELValue: Sendable {
             let ua = UInt64(a)
             return ua < b ? -1 : (ua == b ? 0 : 1)
         case (.uint, .int): return compareNumbers(rhs, lhs).map { -$0 }
-        case (.int(let a), .double(let b)): return compareIntDouble(a, b)
+        // Integers compare with doubles after conversion to double, as the reference implementations do.
+        case (.int(let a), .double(let b)): return compareNumbers(.double(Double(a)), .double(b))
         case (.double, .int): return compareNumbers(rhs, lhs).map { -$0 }
-        case (.uint(let a), .double(let b)):
-            if b.isNaN { return nil }
-            if b < 0 { return 1 }
-            if b >= 18446744073709551616.0 { return -1 }
-            let truncated = UInt64(b.rounded(.towardZero))
-            if a < truncated { return -1 }
-            if a > truncated { return 1 }
-            let fraction = b - b.rounded(.towardZero)
-            return fraction > 0 ? -1 : 0
+        case (.uint(let a), .double(let b)): return compareNumbers(.double(Double(a)), .double(b))
         case (.double, .uint): return compareNumbers(rhs, lhs).map { -$0 }
         default: return nil
         }
-    }
-
-    private static func compareIntDouble(_ a: Int64, _ b: Double) -> Int? {
-        if b.isNaN { return nil }
-        if b >= 9223372036854775808.0 { return -1 }
-        if b < -9223372036854775808.0 { return 1 }
-        let truncated = Int64(b.rounded(.towardZero))
-        if a < truncated { return -1 }
-        if a > truncated { return 1 }
-        let fraction = b - b.rounded(.towardZero)
-        if fraction > 0 { return -1 }
-        if fraction < 0 { return 1 }
-        return 0
     }
 }
 

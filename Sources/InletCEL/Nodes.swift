@@ -353,6 +353,8 @@ struct Dispatch: Sendable {
     let function: String
     let overloads: [CELOverload]
     let kinds: [[CELKind]]
+    /// Per overload, the opaque type names its parameters require (`net.IP` vs `net.CIDR`), or nil when none.
+    let opaqueNames: [[String?]?]
     /// When there is a single overload accepting any arguments, no kind check is needed.
     let unchecked: Bool
 
@@ -360,6 +362,13 @@ struct Dispatch: Sendable {
         self.function = function
         self.overloads = overloads
         self.kinds = overloads.map { $0.parameters.map(\.dispatchKind) }
+        self.opaqueNames = overloads.map { overload in
+            let names = overload.parameters.map { parameter -> String? in
+                if case .opaque(let name, _) = parameter { return name }
+                return nil
+            }
+            return names.contains { $0 != nil } ? names : nil
+        }
         self.unchecked = overloads.count == 1 && !overloads[0].isVariadic && kinds[0].allSatisfy { $0 == .any }
     }
 
@@ -380,6 +389,10 @@ struct Dispatch: Sendable {
             for (position, arg) in args.enumerated() {
                 let kind = position < parameterKinds.count ? parameterKinds[position] : parameterKinds[parameterKinds.count - 1]
                 if kind != .any && kind != arg.kind { continue outer }
+                if kind == .opaque, let names = opaqueNames[index], case .opaque(let value) = arg {
+                    let name = position < names.count ? names[position] : names[names.count - 1]
+                    if let name, value.celType.runtimeName != name { continue outer }
+                }
             }
             return overload
         }

@@ -16,13 +16,6 @@ struct Planner {
         case blockIndex(slot: Int, expression: Node)
     }
 
-    static let typeNames: [String: CELType] = [
-        "int": .int, "uint": .uint, "double": .double, "bool": .bool, "string": .string, "bytes": .bytes,
-        "list": .list(.dyn), "map": .map(.dyn, .dyn), "null_type": .null, "type": .type(nil),
-        "google.protobuf.Timestamp": .timestamp, "google.protobuf.Duration": .duration,
-        "optional_type": .optional(.dyn),
-    ]
-
     init(registry: FunctionRegistry, container: String, lineStarts: [Int]) {
         self.registry = registry
         self.lineStarts = lineStarts
@@ -142,7 +135,7 @@ struct Planner {
                 candidates.append(QualifiedNameNode.Candidate(slot: slot(for: name), fields: Array(fields)))
             }
         }
-        let fallback = Planner.typeNames[fullName].map { CELValue.type($0) }
+        let fallback = registry.typeNames[fullName].map { CELValue.type($0) }
         if candidates.count == 1, candidates[0].fields.isEmpty, fallback == nil {
             return GlobalNode(slot: candidates[0].slot, name: fullName, offset: offset)
         }

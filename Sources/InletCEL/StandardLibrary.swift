@@ -3,14 +3,26 @@ import Foundation
 /// The overloads of all libraries, grouped by function name, in registration order.
 struct FunctionRegistry: Sendable {
     let overloads: [String: [CELOverload]]
+    /// Type names usable as identifiers: the built-in ones plus those libraries add.
+    let typeNames: [String: CELType]
 
     init(libraries: [CELLibrary]) {
         var overloads: [String: [CELOverload]] = [:]
+        var typeNames = FunctionRegistry.builtinTypeNames
         for library in libraries {
             for overload in library.overloads { overloads[overload.function, default: []].append(overload) }
+            for type in library.types { typeNames[type.runtimeName] = type }
         }
         self.overloads = overloads
+        self.typeNames = typeNames
     }
+
+    static let builtinTypeNames: [String: CELType] = [
+        "int": .int, "uint": .uint, "double": .double, "bool": .bool, "string": .string, "bytes": .bytes,
+        "list": .list(.dyn), "map": .map(.dyn, .dyn), "null_type": .null, "type": .type(nil),
+        "google.protobuf.Timestamp": .timestamp, "google.protobuf.Duration": .duration,
+        "optional_type": .optional(.dyn),
+    ]
 }
 
 /// CEL's standard functions: `size`, string tests, `matches`, type conversions, `type`/`dyn`, timestamp and duration
@@ -282,7 +294,7 @@ enum StandardLibrary {
         result.append(durationField("getHours") { $0.seconds / 3600 })
         result.append(durationField("getMinutes") { $0.seconds / 60 })
         result.append(durationField("getSeconds") { $0.seconds })
-        result.append(durationField("getMilliseconds") { $0.seconds * 1000 + Int64($0.nanos) / 1_000_000 })
+        result.append(durationField("getMilliseconds") { Int64($0.nanos) / 1_000_000 })
         return result
     }()
 
