@@ -9,8 +9,8 @@ extern void *__libc_calloc(size_t, size_t);
 extern void *__libc_realloc(void *, size_t);
 extern void *__libc_memalign(size_t, size_t);
 
-static _Atomic uint64_t count;
-static _Atomic uint64_t bytes;
+static uint64_t count;
+static uint64_t bytes;
 
 static inline void note(size_t n) {
     __atomic_fetch_add(&count, 1, __ATOMIC_RELAXED);
