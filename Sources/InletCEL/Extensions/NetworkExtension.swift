@@ -5,7 +5,8 @@
 /// rejected. An IPv4-mapped IPv6 address (`::ffff:1.2.3.4`) is an IPv6 address, unequal to the IPv4 one.
 /// Addresses print in RFC 5952 canonical form.
 extension CELLibrary {
-    public static let network = CELLibrary(name: "network", overloads: NetworkExtension.overloads)
+    public static let network = CELLibrary(
+        name: "network", overloads: NetworkExtension.overloads, types: [CELIPAddress.celType, CELCIDR.celType])
 }
 
 /// An IP address (the CEL type `net.IP`).
