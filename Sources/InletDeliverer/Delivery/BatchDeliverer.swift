@@ -1,0 +1,361 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import InletCore
+import InletCrypto
+import InletKafka
+import Logging
+import Synchronization
+
+/// Counters of one deliverer, for tests, benchmarks and logs.
+public struct DeliveryStatistics: Sendable, Equatable {
+    /// Batches fully handled (every request answered 2xx or dead-lettered).
+    public var batches = 0
+    /// HTTP attempts sent, retries included.
+    public var attempts = 0
+    /// Attempts that were retries.
+    public var retries = 0
+    /// Requests that ended with a 2xx.
+    public var requestsDelivered = 0
+    /// (record, subscription) pairs delivered.
+    public var recordsDelivered = 0
+    /// Dead letters written (one per record and subscription; one per record for invalid records).
+    public var recordsDeadLettered = 0
+    /// Records too large for one body, sent in chunks.
+    public var recordsChunked = 0
+
+    public init() {}
+}
+
+/// The heart of the stage: delivers one consumed batch to every subscription and dead-letters what cannot be
+/// delivered. It returns only when every request of the batch got a 2xx or its records are stored on the
+/// dead-letter topic, so the caller may then commit the batch's offsets.
+///
+/// Subscriptions are served concurrently; within one subscription, bodies go out one after another in record order.
+/// Knows nothing about consuming: ``DelivererService`` feeds it, tests call it directly.
+///
+/// - Important: If ``deliver(_:)`` throws (dead letters could not be produced, or the task was cancelled), the batch
+///   must not be committed; delivering it again is safe because request IDs are derived from the records.
+public final class BatchDeliverer: Sendable {
+    struct Target: Sendable {
+        let subscription: Subscription
+        let signer: WebhookSigner
+        let models: Set<ModelName>
+        /// The URL without query or fragment, for logs.
+        let loggableURL: String
+    }
+
+    /// A record ready to deliver.
+    struct Prepared: Sendable {
+        let record: KafkaRecord
+        let model: ModelName
+        let element: [UInt8]
+        /// A replayed record that names one subscription goes to that one only.
+        let onlySubscription: String?
+    }
+
+    /// One record that a subscription will not get.
+    struct Failure: Sendable {
+        let record: KafkaRecord
+        let subscriptionID: String?
+        let errorCode: String
+        let message: String
+        let attempts: Int
+    }
+
+    /// Header naming the subscription a dead letter was meant for; a replay carrying it goes to that one only.
+    public static let subscriptionHeader = "inlet-dlq-subscription"
+    /// Request headers of split records.
+    public enum Header {
+        public static let chunk = "Inlet-Chunk"
+        public static let batchID = "Inlet-Batch-Id"
+        public static let contentType = "Content-Type"
+        public static let userAgent = "User-Agent"
+    }
+
+    let targets: [Target]
+    let modelsByTopic: [String: ModelName]
+    let packer: BodyPacker
+    let retry: RetryPolicy
+    let requestTimeout: Duration
+    let transport: any WebhookTransport
+    let deadLetters: any DeadLetterProducer
+    let logger: Logger
+    private let counters = Mutex(DeliveryStatistics())
+
+    public init(
+        configuration: DelivererConfiguration, transport: any WebhookTransport,
+        deadLetters: any DeadLetterProducer, logger: Logger
+    ) throws(DelivererError) {
+        try configuration.validate()
+        var targets: [Target] = []
+        var models: [String: ModelName] = [:]
+        for subscription in configuration.subscriptions {
+            targets.append(Target(subscription: subscription, signer: try WebhookSigner(secret: subscription.secret),
+                                  models: Set(subscription.models), loggableURL: Self.loggable(subscription.url)))
+            for model in subscription.models { models[TopicName.model(model).rawValue] = model }
+        }
+        self.targets = targets
+        self.modelsByTopic = models
+        self.packer = try BodyPacker(maxBodyBytes: configuration.maxBodyBytes,
+                                     maxElementsPerBody: configuration.maxRecordsPerBody)
+        self.retry = configuration.retry
+        self.requestTimeout = configuration.requestTimeout
+        self.transport = transport
+        self.deadLetters = deadLetters
+        self.logger = logger
+    }
+
+    /// A snapshot of the counters.
+    public var statistics: DeliveryStatistics { counters.withLock { $0 } }
+
+    /// Delivers `batch` to every subscription that wants its records; see the type's contract.
+    /// - Throws: ``DelivererError`` `.deadLetterProduce` when dead letters could not be stored; `CancellationError`
+    ///   when cancelled (shutdown grace period over). Either way: do not commit.
+    public func deliver(_ batch: KafkaRecordBatch) async throws {
+        var failures: [Failure] = []
+        var prepared: [Prepared] = []
+        prepared.reserveCapacity(batch.records.count)
+        for record in batch.records {
+            switch prepare(record) {
+            case .ready(let item): prepared.append(item)
+            case .invalid(let failure): failures.append(failure)
+            }
+        }
+        failures += try await withThrowingTaskGroup(of: [Failure].self) { group in
+            for target in targets {
+                let selected = prepared.filter {
+                    target.models.contains($0.model) && ($0.onlySubscription == nil || $0.onlySubscription == target.subscription.id)
+                }
+                guard !selected.isEmpty else { continue }
+                group.addTask { try await self.deliver(selected, to: target) }
+            }
+            var all: [Failure] = []
+            for try await failures in group { all += failures }
+            return all
+        }
+        try Task.checkCancellation()
+        try await produceDeadLetters(failures)
+        counters.withLock { $0.batches += 1 }
+    }
+
+    // MARK: Preparing records
+
+    enum Preparation {
+        case ready(Prepared)
+        case invalid(Failure)
+    }
+
+    private func prepare(_ record: KafkaRecord) -> Preparation {
+        let pairs = record.headers.compactMap { header in header.stringValue.map { (key: header.key, value: $0) } }
+        let envelope: Envelope
+        do {
+            envelope = try Envelope(headers: pairs)
+        } catch {
+            return .invalid(Failure(record: record, subscriptionID: nil, errorCode: "invalid_envelope",
+                                    message: error.reason, attempts: 0))
+        }
+        var model = modelsByTopic[record.topic]
+        if model == nil, envelope.type.hasPrefix("inlet.model.") {
+            model = try? ModelName(String(envelope.type.dropFirst("inlet.model.".count)))
+        }
+        if model == nil, let original = record.headers.first(DeadLetter.Header.originalTopic) {
+            model = modelsByTopic[original]
+        }
+        guard let model else {
+            return .invalid(Failure(record: record, subscriptionID: nil, errorCode: "unknown_model",
+                                    message: "the record's type '\(envelope.type.prefix(80))' names no model a subscription wants",
+                                    attempts: 0))
+        }
+        return .ready(Prepared(record: record, model: model,
+                                 element: CloudEventElement.encode(envelope: envelope, value: record.value),
+                                 onlySubscription: record.headers.first(Self.subscriptionHeader)))
+    }
+
+    // MARK: Delivering to one subscription
+
+    private func deliver(_ records: [Prepared], to target: Target) async throws -> [Failure] {
+        let bodies = packer.pack(records.map(\.element))
+        var failures: [Failure] = []
+        var abandoned = Set<Int>()  // records whose earlier chunk was dead-lettered
+        for body in bodies {
+            try Task.checkCancellation()
+            if abandoned.contains(body.elements.lowerBound) { continue }
+            let covered = records[body.elements]
+            let result = try await send(body, records: covered, to: target)
+            switch result {
+            case .delivered:
+                counters.withLock { stats in
+                    stats.requestsDelivered += 1
+                    if let chunk = body.chunk {
+                        if chunk.index == chunk.count { stats.recordsDelivered += 1; stats.recordsChunked += 1 }
+                    } else {
+                        stats.recordsDelivered += covered.count
+                    }
+                }
+            case .deadLetter(let reason, let attempts):
+                if body.chunk != nil { abandoned.insert(body.elements.lowerBound) }
+                var metadata: Logger.Metadata = [
+                    LogKey.subscription: "\(target.subscription.id)", LogKey.url: "\(target.loggableURL)",
+                    LogKey.errorCode: "\(reason.errorCode)", LogKey.records: "\(covered.count)",
+                    LogKey.attempts: "\(attempts)",
+                ]
+                if let chunk = body.chunk { metadata[LogKey.chunk] = "\(chunk)" }
+                if case .subscriberGone = reason {
+                    logger.error("SUBSCRIBER GONE: the subscriber answered 410 Gone; its records go to the dead-letter topic. Remove the subscription or fix its URL (automatic disabling is not implemented yet)", metadata: metadata)
+                } else {
+                    logger.error("delivery failed; records go to the dead-letter topic", metadata: metadata)
+                }
+                for item in covered {
+                    failures.append(Failure(record: item.record, subscriptionID: target.subscription.id,
+                                            errorCode: reason.errorCode, message: reason.description, attempts: attempts))
+                }
+            }
+        }
+        return failures
+    }
+
+    enum SendResult {
+        case delivered
+        case deadLetter(RetryPolicy.DeadLetterReason, attempts: Int)
+    }
+
+    private func send(_ body: BodyPacker.Body, records: ArraySlice<Prepared>, to target: Target) async throws -> SendResult {
+        let coordinates = records.map(\.record)
+        let webhookID = RequestIdentity.webhookID(subscription: target.subscription.id, records: coordinates, chunk: body.chunk)
+        var fixedHeaders: [(name: String, value: String)] = [
+            (Header.contentType, body.chunk == nil ? CloudEventElement.batchContentType : CloudEventElement.chunkContentType),
+            (Header.userAgent, "inlet-deliverer"),
+        ]
+        if let chunk = body.chunk {
+            fixedHeaders.append((Header.chunk, chunk.description))
+            fixedHeaders.append((Header.batchID, RequestIdentity.batchID(subscription: target.subscription.id,
+                                                                          record: coordinates[coordinates.startIndex])))
+        }
+        var generator = SystemRandomNumberGenerator()
+        var attempt = 0
+        while true {
+            attempt += 1
+            let now = UnixTime.now()
+            let signed = try target.signer.headers(id: webhookID, timestamp: Int(now), body: body.bytes)
+            let request = WebhookRequest(url: target.subscription.url, headers: fixedHeaders + signed,
+                                         body: body.bytes, timeout: requestTimeout)
+            counters.withLock { stats in
+                stats.attempts += 1
+                if attempt > 1 { stats.retries += 1 }
+            }
+            let outcome: RetryPolicy.AttemptOutcome
+            do {
+                let response = try await transport.send(request)
+                outcome = .response(status: response.status, retryAfter: response.retryAfter)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                outcome = .transportFailure(reason: String(describing: error))
+            }
+            switch retry.decision(after: outcome, attempt: attempt, now: UnixTime.now(), using: &generator) {
+            case .delivered:
+                return .delivered
+            case .deadLetter(let reason):
+                return .deadLetter(reason, attempts: attempt)
+            case .retry(let delay):
+                logger.debug("delivery attempt failed; retrying", metadata: [
+                    LogKey.subscription: "\(target.subscription.id)", LogKey.attempts: "\(attempt)",
+                    LogKey.outcome: "\(Self.describe(outcome))", LogKey.delay: "\(delay)",
+                ])
+                try await Task.sleep(for: delay)
+            }
+        }
+    }
+
+    // MARK: Dead letters
+
+    private func produceDeadLetters(_ failures: [Failure]) async throws {
+        guard !failures.isEmpty else { return }
+        let topic = TopicName.deadLetter(.deliverer).rawValue
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for failure in failures {
+                    let record = Self.deadLetterRecord(for: failure, topic: topic)
+                    group.addTask { _ = try await self.deadLetters.send(record) }
+                }
+                try await group.waitForAll()
+            }
+        } catch {
+            throw DelivererError(.deadLetterProduce, "could not store \(failures.count) dead letter(s) on \(topic): \(error); the batch is not committed and will be delivered again", isRetriable: true)
+        }
+        counters.withLock { $0.recordsDeadLettered += failures.count }
+    }
+
+    static func deadLetterRecord(for failure: Failure, topic: String) -> KafkaProducerRecord {
+        let letter = DeadLetter(stage: .deliverer, errorCode: failure.errorCode, errorMessage: failure.message,
+                                attempts: failure.attempts, originalTopic: failure.record.topic,
+                                originalPartition: failure.record.partition, originalOffset: failure.record.offset)
+        var headers = failure.record.headers.filter { !$0.key.hasPrefix("inlet-dlq-") }
+        headers += letter.headers.map { KafkaHeader(key: $0.key, string: $0.value) }
+        if let subscriptionID = failure.subscriptionID {
+            headers.append(KafkaHeader(key: subscriptionHeader, string: subscriptionID))
+        }
+        return KafkaProducerRecord(topic: topic, key: failure.record.key, value: failure.record.value, headers: headers)
+    }
+
+    // MARK: Helpers
+
+    static func describe(_ outcome: RetryPolicy.AttemptOutcome) -> String {
+        switch outcome {
+        case .response(let status, _): "HTTP \(status)"
+        case .transportFailure(let reason): reason
+        }
+    }
+
+    /// Scheme, host, port and path only: query strings may carry tokens.
+    static func loggable(_ url: String) -> String {
+        String(url.prefix { $0 != "?" && $0 != "#" })
+    }
+}
+
+/// Request and chunk-set identifiers derived from the records, so a retry, or a redelivery of the same records
+/// after a restart, carries the same `webhook-id` and subscribers can deduplicate on it.
+enum RequestIdentity {
+    /// `msg_` + 32 hex digits of SHA-256 over the subscription, every record's topic/partition/offset and the chunk.
+    static func webhookID(subscription: String, records: [KafkaRecord], chunk: BodyPacker.Chunk?) -> String {
+        var text = subscription
+        for record in records { text += "\u{0}\(record.topic)\u{1}\(record.partition)\u{1}\(record.offset)" }
+        if let chunk { text += "\u{0}chunk\u{1}\(chunk.index)/\(chunk.count)" }
+        return "msg_" + digest(text)
+    }
+
+    /// `inlet_` + 32 hex digits: the same for every piece of one split record (and its retries).
+    static func batchID(subscription: String, record: KafkaRecord) -> String {
+        "inlet_" + digest("\(subscription)\u{0}\(record.topic)\u{1}\(record.partition)\u{1}\(record.offset)")
+    }
+
+    private static func digest(_ text: String) -> String {
+        // SHA-256 of in-memory bytes only fails when OpenSSL itself is broken; fall back to FNV so IDs stay stable.
+        guard let hash = try? SHA256.hash(Array(text.utf8)) else {
+            return String(repeating: "0", count: 16) + fnv(text)
+        }
+        return Hex.encode(hash.prefix(16))
+    }
+
+    private static func fnv(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x100_0000_01b3
+        }
+        let digits = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}
+
+/// Wall-clock seconds since the Unix epoch (for `webhook-timestamp` and HTTP dates).
+enum UnixTime {
+    static func now() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+}
