@@ -77,12 +77,9 @@ public final class PostgresClient: Sendable {
     /// connection.
     /// - Important: the key columns should be `text` (or `varchar`) so the comparison can use their index.
     public func existingKeys(in table: String, keyColumns: [String], among keys: [[String]]) async throws -> Set<[String]> {
-        let (sql, binds) = try PostgresKeyLookup.statement(table: table, keyColumns: keyColumns, keys: keys)
-        guard !keys.isEmpty else { return [] }
-        return try await pool.withWorker { worker in
+        try await pool.withWorker { worker in
             try await worker.run(.reconnecting(retryOnLoss: true)) { connection throws(PostgresError) in
-                try PostgresKeyLookup.keys(
-                    in: connection.execute(sql, binds, operation: "look up keys in \(table)"), width: keyColumns.count)
+                try connection.existingKeys(in: table, keyColumns: keyColumns, among: keys)
             }
         }
     }
@@ -93,11 +90,11 @@ public final class PostgresClient: Sendable {
     /// - Throws: `.server` if `COMMIT` reports the transaction rolled back (a statement in it failed and the error
     ///   was swallowed).
     /// - Important: do not use the ``PostgresTransaction`` after `body` returns; it throws `.transactionClosed`.
-    public func withTransaction<Result>(
+    public func withTransaction<Value>(
         _ isolationLevel: PostgresIsolationLevel = .readCommitted,
         isolation: isolated (any Actor)? = #isolation,
-        _ body: (PostgresTransaction) async throws -> Result
-    ) async throws -> Result {
+        _ body: (PostgresTransaction) async throws -> Value
+    ) async throws -> Value {
         try await pool.withWorker { worker in
             let generation = try await worker.begin("BEGIN ISOLATION LEVEL \(isolationLevel.sql)")
             let transaction = PostgresTransaction(worker: worker, generation: generation)

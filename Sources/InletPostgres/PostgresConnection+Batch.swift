@@ -30,6 +30,14 @@ extension PostgresConnection {
         return inserted
     }
 
+    /// Which of `keys` exist in `table` (see ``PostgresKeyLookup``); no round trip for an empty list.
+    func existingKeys(in table: String, keyColumns: [String], among keys: [[String]]) throws(PostgresError) -> Set<[String]> {
+        let (sql, binds) = try PostgresKeyLookup.statement(table: table, keyColumns: keyColumns, keys: keys)
+        guard !keys.isEmpty else { return [] }
+        return try PostgresKeyLookup.keys(
+            in: execute(sql, binds, operation: "look up keys in \(table)"), width: keyColumns.count)
+    }
+
     private func runBatch(
         _ sql: String, _ rows: ArraySlice<[PostgresValue]>, operation: String
     ) throws(PostgresError) -> PostgresResult {

@@ -44,11 +44,8 @@ public final class PostgresTransaction: Sendable {
 
     /// ``PostgresClient/existingKeys(in:keyColumns:among:)`` inside the transaction.
     public func existingKeys(in table: String, keyColumns: [String], among keys: [[String]]) async throws -> Set<[String]> {
-        let (sql, binds) = try PostgresKeyLookup.statement(table: table, keyColumns: keyColumns, keys: keys)
-        guard !keys.isEmpty else { return [] }
-        return try await run { connection throws(PostgresError) in
-            try PostgresKeyLookup.keys(
-                in: connection.execute(sql, binds, operation: "look up keys in \(table)"), width: keyColumns.count)
+        try await run { connection throws(PostgresError) in
+            try connection.existingKeys(in: table, keyColumns: keyColumns, among: keys)
         }
     }
 }
