@@ -1,14 +1,19 @@
 import InletCore
 import InletKafka
+import InletStageRuntime
 import Logging
 
 /// Where the mapper produces model records and dead letters. ``KafkaProducer`` is one; tests use fakes.
 public protocol MapperRecordSink: Sendable {
     /// Produces `record` and returns once the broker acknowledged it, or throws.
-    func send(_ record: KafkaProducerRecord) async throws -> KafkaDeliveryReport
+    func deliver(_ record: KafkaProducerRecord) async throws
 }
 
-extension KafkaProducer: MapperRecordSink {}
+extension KafkaProducer: MapperRecordSink {
+    public func deliver(_ record: KafkaProducerRecord) async throws {
+        _ = try await send(record)
+    }
+}
 
 /// One batch through the mapper: evaluate every record (pure), then produce all outputs and await every ack.
 ///
@@ -55,10 +60,9 @@ struct MapperBatchProcessor: Sendable {
         }
         for input in batch.records {
             plan.consumed += 1
-            let headers = input.headers.map { (key: $0.key, value: $0.stringValue ?? "") }
             let outputs: [MapperOutput]
             do {
-                let envelope = try Envelope(headers: headers)
+                let envelope = try input.envelope()
                 outputs = engine.map(envelope: envelope, value: input.value)
             } catch {
                 outputs = [.deadLetter(MapperFailure(code: .invalidEnvelope, message: "\(error.reason); only records written by Inlet's deduplicator can be mapped"))]
@@ -165,7 +169,7 @@ struct MapperBatchProcessor: Sendable {
                     var result = ChainResult()
                     for (index, outgoing) in chain.enumerated() {
                         do {
-                            _ = try await sink.send(outgoing.record)
+                            try await sink.deliver(outgoing.record)
                             result.acknowledged.append(outgoing.kind)
                         } catch {
                             result.remaining = Array(chain[index...])
@@ -187,15 +191,13 @@ struct MapperBatchProcessor: Sendable {
     static func producerRecord(_ mapped: MappedRecord) -> KafkaProducerRecord {
         KafkaProducerRecord(
             topic: mapped.topic.rawValue, key: Array(mapped.key.utf8), value: Array(mapped.record.jsonText().utf8),
-            headers: mapped.envelope.headers.map { KafkaHeader(key: $0.key, string: $0.value) })
+            headers: mapped.envelope.kafkaHeaders)
     }
 
     /// The input record, unchanged (key, value, headers), on `inlet.dlq.mapper` with the dead-letter headers.
     /// Dead-letter headers of an earlier failure (a redriven record) are replaced.
     static func deadLetterRecord(_ failure: MapperFailure, input: KafkaRecord) -> KafkaProducerRecord {
-        let deadLetter = failure.deadLetter(originalTopic: input.topic, originalPartition: input.partition, originalOffset: input.offset)
-        var headers = input.headers.filter { !$0.key.hasPrefix("inlet-dlq-") }
-        headers += deadLetter.headers.map { KafkaHeader(key: $0.key, string: $0.value) }
-        return KafkaProducerRecord(topic: TopicName.deadLetter(.mapper).rawValue, key: input.key, value: input.value, headers: headers)
+        failure.deadLetter(originalTopic: input.topic, originalPartition: input.partition, originalOffset: input.offset)
+            .record(for: input)
     }
 }

@@ -1,3 +1,4 @@
+import InletStageRuntime
 import Synchronization
 
 /// The mapper's counters. Thread-safe; read them from any task (tests, a metrics exporter).
@@ -24,6 +25,10 @@ public final class MapperMetrics: Sendable {
     private let batchCount = Atomic<Int>(0)
     private let deadLettersByCode = Mutex<[String: Int]>([:])
 
+    /// The counters every stage keeps, under the shared names (`consumed`, `forwarded` = model records produced,
+    /// `skipped` = entries filtered, `dead_lettered`, `committed_batches`), updated together with the ones here.
+    public let stage = StageCounters()
+
     public init() {}
 
     /// Input records the mapper has evaluated (including ones that went to the dead-letter topic).
@@ -43,14 +48,27 @@ public final class MapperMetrics: Sendable {
     /// All dead letters acknowledged by the broker.
     public var deadLettersTotal: Int { deadLettersByCode.withLock { $0.values.reduce(0, +) } }
 
-    func addConsumed(_ count: Int) { consumed.add(count, ordering: .relaxed) }
-    func addProduced(_ count: Int) { produced.add(count, ordering: .relaxed) }
-    func addFiltered(_ count: Int) { filtered.add(count, ordering: .relaxed) }
+    func addConsumed(_ count: Int) {
+        consumed.add(count, ordering: .relaxed)
+        stage.add(.consumed, count)
+    }
+    func addProduced(_ count: Int) {
+        produced.add(count, ordering: .relaxed)
+        stage.add(.forwarded, count)
+    }
+    func addFiltered(_ count: Int) {
+        filtered.add(count, ordering: .relaxed)
+        stage.add(.skipped, count)
+    }
     func addRetries(_ count: Int) { retries.add(count, ordering: .relaxed) }
     func addCommitFailure() { commitFailureCount.add(1, ordering: .relaxed) }
-    func addBatch() { batchCount.add(1, ordering: .relaxed) }
+    func addBatch() {
+        batchCount.add(1, ordering: .relaxed)
+        stage.add(.committedBatches, 1)
+    }
     func addDeadLetters(_ codes: [String: Int]) {
         guard !codes.isEmpty else { return }
+        stage.add(.deadLettered, codes.values.reduce(0, +))
         deadLettersByCode.withLock { counts in
             for (code, count) in codes { counts[code, default: 0] += count }
         }

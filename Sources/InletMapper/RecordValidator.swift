@@ -122,7 +122,7 @@ public struct RecordValidator: Sendable {
         }
     }
 
-    struct ConversionFailure: Error {
+    struct ConversionFailure: Error, Equatable {
         let reason: String
         init(_ reason: String) { self.reason = reason }
     }
