@@ -1,0 +1,141 @@
+/// Settings for ``KafkaProducer``.
+///
+/// `acks=all` and `enable.idempotence=true` are always set and cannot be overridden.
+public struct KafkaProducerConfiguration: Sendable {
+    /// Comma-separated `host:port` list. Default: `127.0.0.1:9092`.
+    public var brokers: String = "127.0.0.1:9092"
+    /// `client.id`. Default: `inlet-producer`.
+    public var clientID: String = "inlet-producer"
+    /// `linger.ms`: how long a message may wait for a batch to fill. A lone request pays it in full (0.15 ms p50 at
+    /// 0 versus 5.6 ms at 5); under load batches fill anyway. See docs/kafka.md for the measurement. Default: 1 ms.
+    public var lingerMilliseconds: Double = 1
+    /// `message.timeout.ms`: how long librdkafka retries a message before reporting it failed. Default: 30 s.
+    public var deliveryTimeout: Duration = .seconds(30)
+    /// `queue.buffering.max.messages`: messages librdkafka holds locally before refusing with queue-full.
+    /// Default: 100,000.
+    public var maxQueuedMessages: Int = 100_000
+    /// How long `send` keeps backing off and retrying while the local queue is full before throwing a retriable
+    /// ``KafkaError/Code/queueFull``. Default: 5 s.
+    public var queueFullTimeout: Duration = .seconds(5)
+    /// How long a graceful shutdown waits for outstanding messages before purging them (their `send`s then throw).
+    /// Default: 10 s.
+    public var flushTimeout: Duration = .seconds(10)
+    /// Any other librdkafka property (`compression.type`, `batch.size`, …), applied before the ones above.
+    /// Default: empty.
+    public var extraProperties: [String: String] = [:]
+
+    public init(brokers: String = "127.0.0.1:9092") {
+        self.brokers = brokers
+    }
+
+    var properties: [(String, String)] {
+        var result = extraProperties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        result += [
+            ("bootstrap.servers", brokers),
+            ("client.id", clientID),
+            ("linger.ms", formatNumber(lingerMilliseconds)),
+            ("message.timeout.ms", String(deliveryTimeout.milliseconds)),
+            ("queue.buffering.max.messages", String(maxQueuedMessages)),
+            ("acks", "all"),
+            ("enable.idempotence", "true"),
+        ]
+        return result
+    }
+}
+
+/// Where a consumer group without a committed offset starts.
+public enum KafkaAutoOffsetReset: String, Sendable {
+    case earliest
+    case latest
+}
+
+/// Settings for ``KafkaConsumer``.
+///
+/// `enable.auto.commit` and `enable.auto.offset.store` are always false: stages commit explicitly after processing.
+public struct KafkaConsumerConfiguration: Sendable {
+    /// Comma-separated `host:port` list. Default: `127.0.0.1:9092`.
+    public var brokers: String = "127.0.0.1:9092"
+    /// `client.id`. Default: `inlet-consumer`.
+    public var clientID: String = "inlet-consumer"
+    /// `group.id`. No default.
+    public var groupID: String
+    /// Topics to subscribe to. No default.
+    public var topics: [String]
+    /// `session.timeout.ms`. Tansu's first group join takes ~23 s at librdkafka's 45 s default and ~3 s at 6 s.
+    /// Default: 6 s.
+    public var sessionTimeout: Duration = .seconds(6)
+    /// `heartbeat.interval.ms`; must stay below a third of `sessionTimeout`. Default: 2 s.
+    public var heartbeatInterval: Duration = .seconds(2)
+    /// `auto.offset.reset`. Default: `.earliest` (a new group reads everything already in the topic).
+    public var autoOffsetReset: KafkaAutoOffsetReset = .earliest
+    /// Most records in one ``KafkaRecordBatch``. Default: 1,000.
+    public var maxBatchSize: Int = 1000
+    /// Batches buffered between the poll thread and the stage. When the buffer is full the consumer pauses its
+    /// partitions until the stage catches up. Default: 4.
+    public var bufferedBatches: Int = 4
+    /// How long the poll thread waits for the first record of a batch before looping (bounds shutdown latency).
+    /// Default: 100 ms.
+    public var pollTimeout: Duration = .milliseconds(100)
+    /// How long a revocation waits for the stage (the in-flight batch and the `onRevoke` hook) before giving the
+    /// partitions away anyway. Keep it below `max.poll.interval.ms` (300 s). Default: 30 s.
+    public var revokeTimeout: Duration = .seconds(30)
+    /// How many times the consumer re-reads from the same missing offset before it accepts the gap as genuine
+    /// (transactions or compaction) and moves on. Default: 20.
+    public var maxGapRetries: Int = 20
+    /// Any other librdkafka property, applied before the ones above. Default: empty.
+    public var extraProperties: [String: String] = [:]
+
+    public init(groupID: String, topics: [String], brokers: String = "127.0.0.1:9092") {
+        self.groupID = groupID
+        self.topics = topics
+        self.brokers = brokers
+    }
+
+    var properties: [(String, String)] {
+        var result = extraProperties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        result += [
+            ("bootstrap.servers", brokers),
+            ("client.id", clientID),
+            ("group.id", groupID),
+            ("session.timeout.ms", String(sessionTimeout.milliseconds)),
+            ("heartbeat.interval.ms", String(heartbeatInterval.milliseconds)),
+            ("auto.offset.reset", autoOffsetReset.rawValue),
+            ("enable.auto.commit", "false"),
+            ("enable.auto.offset.store", "false"),
+        ]
+        return result
+    }
+}
+
+/// Settings for ``KafkaAdmin``.
+public struct KafkaAdminConfiguration: Sendable {
+    /// Comma-separated `host:port` list. Default: `127.0.0.1:9092`.
+    public var brokers: String = "127.0.0.1:9092"
+    /// `client.id`. Default: `inlet-admin`.
+    public var clientID: String = "inlet-admin"
+    /// How long one admin or metadata request may take. Default: 10 s.
+    public var requestTimeout: Duration = .seconds(10)
+    /// Any other librdkafka property. Default: empty.
+    public var extraProperties: [String: String] = [:]
+
+    public init(brokers: String = "127.0.0.1:9092") {
+        self.brokers = brokers
+    }
+
+    var properties: [(String, String)] {
+        extraProperties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            + [("bootstrap.servers", brokers), ("client.id", clientID)]
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded down, at least 0.
+    var milliseconds: Int {
+        let (seconds, attoseconds) = components
+        return max(0, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+    }
+}
+
+private func formatNumber(_ value: Double) -> String {
+    value == value.rounded() ? String(Int(value)) : String(value)
+}
