@@ -15,6 +15,7 @@ import Testing
         #expect(TopicName.model(try ModelName("PullRequest")).rawValue == "inlet.model.pull_request")
         #expect(TopicName.deadLetter(.mapper).rawValue == "inlet.dlq.mapper")
         #expect(TopicName.replay(.persister).rawValue == "inlet.replay.persister")
+        #expect(TopicName.scratch("Produce Baseline").rawValue == "inlet.scratch.produce_baseline")
     }
 
     @Test(arguments: [

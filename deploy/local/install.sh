@@ -6,7 +6,7 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
-apt_packages=(librdkafka-dev libpq-dev libcurl4-openssl-dev libssl-dev postgresql pkg-config python3-venv)
+apt_packages=(librdkafka-dev libpq-dev libcurl4-openssl-dev libssl-dev postgresql postgresql-client pkg-config python3-venv curl)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -18,7 +18,7 @@ public struct TopicName: Hashable, Sendable, Comparable, CustomStringConvertible
     public let kind: Kind
 
     public enum Kind: String, Sendable, CaseIterable {
-        case received, unrouted, unique, model, deadLetter = "dlq", replay
+        case received, unrouted, unique, model, deadLetter = "dlq", replay, scratch
     }
 
     /// Kafka's own limit on topic name length.
@@ -60,6 +60,12 @@ public struct TopicName: Hashable, Sendable, Comparable, CustomStringConvertible
     /// Records re-produced by `inlet replay` for one stage, which consumes it beside its normal input.
     public static func replay(_ stage: Stage) -> TopicName {
         TopicName(kind: .replay, segments: ["replay", stage.rawValue])
+    }
+
+    /// A topic for measurements and experiments (benchmark baselines), outside the pipeline and the catalog:
+    /// `inlet.scratch.<purpose>`. No stage reads it.
+    public static func scratch(_ purpose: String) -> TopicName {
+        TopicName(kind: .scratch, segments: ["scratch", EventName.normalise(purpose)])
     }
 
     public var description: String { rawValue }
