@@ -121,7 +121,7 @@ public final class KafkaProducer: Service, @unchecked Sendable {
     /// Serves the event queue on a dedicated thread until graceful shutdown, then flushes and returns.
     public func run() async throws {
         guard state.withLock({ $0.startRunning() }) else {
-            throw KafkaError(code: .shutDown, reason: "run() was called twice or after shutdown; create a new producer")
+            throw KafkaError(code: .shutDown, reason: "run() was called twice; create a new producer")
         }
         await withGracefulShutdownHandler {
             await onDedicatedThread(name: "inlet-kafka-producer-events") { [self] in
@@ -216,10 +216,13 @@ struct ProducerState {
     enum Phase { case idle, running, shuttingDown, finished, fatal }
     private(set) var phase: Phase = .idle
     private(set) var produceCallsInProgress = 0
+    private var started = false
 
+    /// False when `run()` was already called. A shutdown triggered before `run()` still lets it serve the flush.
     mutating func startRunning() -> Bool {
-        guard phase == .idle else { return false }
-        phase = .running
+        guard !started, phase != .finished else { return false }
+        started = true
+        if phase == .idle { phase = .running }
         return true
     }
 

@@ -50,8 +50,9 @@ func logRdKafkaEvent(_ event: OpaquePointer, logger: Logger) {
     let swiftLevel: Logger.Level =
         switch level {
         case ...2: .critical
-        case 3: .error
-        case 4: .warning
+        // librdkafka logs transient failures (connection refused) at LOG_ERR and also reports them as ERROR
+        // events; both are warnings for us.
+        case 3, 4: .warning
         case 5, 6: .info
         default: .debug
         }
@@ -76,8 +77,11 @@ func logRdKafkaErrorEvent(_ event: OpaquePointer, logger: Logger) -> (rd_kafka_r
 /// pool.
 func onDedicatedThread<T: Sendable>(name: String, _ body: @escaping @Sendable () -> T) async -> T {
     await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
+        let work = OneShotWork(body)
         let thread = Thread {
-            continuation.resume(returning: body())
+            // The body (and what it captures) is released before the caller resumes, so an owner that waits for
+            // this call and then drops its last reference is freed at once.
+            continuation.resume(returning: work.run())
         }
         thread.name = name
         thread.start()
@@ -118,4 +122,18 @@ func readPartitionList(
 func string(fromNulTerminated buffer: [CChar]) -> String {
     let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
     return String(decoding: bytes, as: UTF8.self)
+}
+
+/// Holds a closure until it has run once, then lets it go.
+private final class OneShotWork<T>: @unchecked Sendable {
+    // Only touched by the one thread that runs it.
+    private var body: (() -> T)?
+
+    init(_ body: @escaping () -> T) { self.body = body }
+
+    func run() -> T {
+        let body = self.body!
+        self.body = nil
+        return body()
+    }
 }

@@ -1,0 +1,159 @@
+import InletKafka
+import Synchronization
+import Testing
+
+/// Consumer behaviour against the real Tansu broker at INLET_KAFKA_BROKERS.
+@Suite(.enabled(if: TestBroker.isConfigured, "needs the local stack: source deploy/local/env.sh"))
+struct KafkaConsumerTests {
+    func produce(_ records: [KafkaProducerRecord]) async throws -> [KafkaDeliveryReport] {
+        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: TestBroker.brokers), logger: TestBroker.logger)
+        return try await withRunning(producer) {
+            try await withThrowingTaskGroup(of: KafkaDeliveryReport.self) { group in
+                for record in records { group.addTask { try await producer.send(record) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+        }
+    }
+
+    @Test func recordsRoundTripWithKeysAndHeadersInOffsetOrder() async throws {
+        let topic = TestBroker.uniqueName("roundtrip")
+        try await TestBroker.createTopic(topic)
+        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: TestBroker.brokers), logger: TestBroker.logger)
+        try await withRunning(producer) {
+            for index in 0..<20 {
+                _ = try await producer.send(
+                    KafkaProducerRecord(
+                        topic: topic, key: Array("key-\(index)".utf8), value: Array("value-\(index)".utf8),
+                        headers: [
+                            KafkaHeader(key: "ce_id", string: "id-\(index)"),
+                            KafkaHeader(key: "ce_type", string: "com.github.push"),
+                            KafkaHeader(key: "empty", value: nil),
+                        ]
+                    )
+                )
+            }
+        }
+        let consumer = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(topic: topic, group: TestBroker.uniqueName("g")), logger: TestBroker.logger)
+        let records = try await withRunning(consumer) {
+            try await collect(from: consumer) { $0.count >= 20 }
+        }
+        #expect(records.count == 20)
+        #expect(records.map(\.offset) == Array(0..<20))
+        #expect(records.map { String(decoding: $0.value, as: UTF8.self) } == (0..<20).map { "value-\($0)" })
+        #expect(records.map { $0.key.map { String(decoding: $0, as: UTF8.self) } } == (0..<20).map { "key-\($0)" })
+        #expect(records[7].headers.first("ce_id") == "id-7")
+        #expect(records[7].headers.first("ce_type") == "com.github.push")
+        #expect(records[7].headers.last == KafkaHeader(key: "empty", value: nil))
+        #expect(consumer.offsetGapsAccepted == 0)
+    }
+
+    @Test func aNewConsumerInTheGroupResumesAfterTheCommittedOffset() async throws {
+        let topic = TestBroker.uniqueName("resume")
+        let group = TestBroker.uniqueName("g")
+        try await TestBroker.createTopic(topic)
+        _ = try await produce((0..<10).map { KafkaProducerRecord(topic: topic, partition: 0, value: [UInt8($0)]) })
+        // Sequential sends so offsets follow the values; the task group above may reorder them.
+        let first = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(topic: topic, group: group), logger: TestBroker.logger)
+        try await withRunning(first) {
+            let records = try await collect(from: first) { $0.count >= 10 }
+            let upTo = records.first { $0.offset == 5 }!
+            try await first.commit(offsets: [upTo.topicPartition: 6])
+        }
+        let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: TestBroker.brokers), logger: TestBroker.logger)
+        let offsets = try await admin.groupOffsets(groupID: group, topics: [topic])
+        #expect(offsets.map(\.committed) == [6])
+
+        _ = try await produce([KafkaProducerRecord(topic: topic, partition: 0, value: [99])])
+        let second = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(topic: topic, group: group), logger: TestBroker.logger)
+        let resumed = try await withRunning(second) {
+            try await collect(from: second) { $0.contains { $0.value == [99] } }
+        }
+        #expect(resumed.first?.offset == 6)
+        #expect(resumed.map(\.offset) == Array(6...10))
+    }
+
+    @Test func closingCallsTheRevokeHookAfterTheStageFinishedItsBatchAndTheHookCanCommit() async throws {
+        let topic = TestBroker.uniqueName("revoke")
+        let group = TestBroker.uniqueName("g")
+        try await TestBroker.createTopic(topic, partitions: 2)
+        _ = try await produce((0..<10).map { KafkaProducerRecord(topic: topic, partition: Int32($0 % 2), value: [UInt8($0)]) })
+
+        let revoked = Mutex<[KafkaTopicPartition]>([])
+        let pending = Mutex<[KafkaTopicPartition: Int64]>([:])
+        let hookCommitted = Mutex(false)
+        let consumerRef = Mutex<KafkaConsumer?>(nil)
+        let consumer = try KafkaConsumer(
+            configuration: TestBroker.consumerConfiguration(topic: topic, group: group), logger: TestBroker.logger
+        ) { partitions in
+            revoked.withLock { $0 += partitions }
+            // The stage commits work it processed but has not committed yet.
+            let offsets = pending.withLock { $0 }
+            if let consumer = consumerRef.withLock({ $0 }), (try? await consumer.commit(offsets: offsets)) != nil {
+                hookCommitted.withLock { $0 = true }
+            }
+        }
+        consumerRef.withLock { $0 = consumer }
+        try await withRunning(consumer) {
+            let records = try await collect(from: consumer) { $0.count >= 10 }
+            pending.withLock { $0 = KafkaRecordBatch(records: records).nextOffsets }
+        }
+        consumerRef.withLock { $0 = nil }
+        #expect(Set(revoked.withLock { $0 }) == [KafkaTopicPartition(topic: topic, partition: 0), KafkaTopicPartition(topic: topic, partition: 1)])
+        #expect(hookCommitted.withLock { $0 })
+        let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: TestBroker.brokers), logger: TestBroker.logger)
+        let offsets = try await admin.groupOffsets(groupID: group, topics: [topic])
+        #expect(offsets.map(\.committed) == [5, 5])
+    }
+
+    @Test func aSlowStageGetsEveryRecordOnceThroughBackPressure() async throws {
+        let topic = TestBroker.uniqueName("slow")
+        try await TestBroker.createTopic(topic)
+        _ = try await produce((0..<300).map { KafkaProducerRecord(topic: topic, partition: 0, value: Array("\($0)".utf8)) })
+        var configuration = TestBroker.consumerConfiguration(topic: topic, group: TestBroker.uniqueName("g"))
+        configuration.maxBatchSize = 10
+        configuration.bufferedBatches = 2
+        let consumer = try KafkaConsumer(configuration: configuration, logger: TestBroker.logger)
+        let records = try await withRunning(consumer) {
+            var records: [KafkaRecord] = []
+            for try await batch in consumer.batches {
+                #expect(batch.records.count <= 10)
+                records += batch.records
+                try await consumer.commit(batch)
+                try await Task.sleep(for: .milliseconds(5))
+                if records.count >= 300 { break }
+            }
+            return records
+        }
+        #expect(records.map(\.offset) == Array(0..<300))
+    }
+
+    @Test func theConsumerIsFreedAfterShutdown() async throws {
+        let topic = TestBroker.uniqueName("free")
+        try await TestBroker.createTopic(topic)
+        _ = try await produce([KafkaProducerRecord(topic: topic, value: [1])])
+        weak var weakConsumer: KafkaConsumer?
+        do {
+            let consumer = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(topic: topic, group: TestBroker.uniqueName("g")), logger: TestBroker.logger)
+            weakConsumer = consumer
+            let records = try await withRunning(consumer) { try await collect(from: consumer) { !$0.isEmpty } }
+            #expect(records.count == 1)
+        }
+        #expect(weakConsumer == nil)
+    }
+
+    @Test func theBatchSequenceFinishesOnShutdown() async throws {
+        let topic = TestBroker.uniqueName("finish")
+        try await TestBroker.createTopic(topic)
+        let consumer = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(topic: topic, group: TestBroker.uniqueName("g")), logger: TestBroker.logger)
+        let run = Task { try await consumer.run() }
+        let iterate = Task {
+            var count = 0
+            for try await batch in consumer.batches { count += batch.records.count }
+            return count
+        }
+        try await waitUntil("the consumer to be assigned") { try !consumer.assignment().isEmpty }
+        consumer.triggerGracefulShutdown()
+        #expect(try await iterate.value == 0)
+        try await run.value
+    }
+}

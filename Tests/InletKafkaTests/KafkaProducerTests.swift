@@ -1,0 +1,90 @@
+import InletKafka
+import Testing
+
+/// Producer behaviour on librdkafka's mock cluster (no broker needed).
+@Suite struct KafkaProducerTests {
+    @Test func sendReturnsThePartitionAndOffsetOfTheAcknowledgedRecord() async throws {
+        let producer = try KafkaProducer(configuration: mockProducerConfiguration(), logger: TestBroker.logger)
+        let reports = try await withRunning(producer) {
+            var reports: [KafkaDeliveryReport] = []
+            for index in 0..<3 {
+                reports.append(try await producer.send(KafkaProducerRecord(topic: "orders", partition: 1, value: [UInt8(index)])))
+            }
+            return reports
+        }
+        #expect(reports.map(\.partition) == [1, 1, 1])
+        #expect(reports.map(\.offset) == [0, 1, 2])
+        #expect(reports.allSatisfy { $0.topic == "orders" })
+    }
+
+    @Test func manyConcurrentSendsAreAllAcknowledgedWithDistinctOffsets() async throws {
+        let producer = try KafkaProducer(configuration: mockProducerConfiguration(), logger: TestBroker.logger)
+        let reports = try await withRunning(producer) {
+            try await withThrowingTaskGroup(of: [KafkaDeliveryReport].self) { group in
+                for worker in 0..<64 {
+                    group.addTask {
+                        var reports: [KafkaDeliveryReport] = []
+                        for index in 0..<50 {
+                            let record = KafkaProducerRecord(
+                                topic: "bulk", key: Array("\(worker)-\(index)".utf8), value: [UInt8](repeating: 1, count: 100),
+                                headers: [KafkaHeader(key: "ce_id", string: "\(worker)-\(index)")]
+                            )
+                            reports.append(try await producer.send(record))
+                        }
+                        return reports
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+        }
+        #expect(reports.count == 64 * 50)
+        #expect(Set(reports.map { "\($0.partition)/\($0.offset)" }).count == reports.count)
+    }
+
+    @Test func aRecordLargerThanTheLimitIsRefusedWithANonRetriableError() async throws {
+        var configuration = mockProducerConfiguration()
+        configuration.extraProperties["message.max.bytes"] = "1000"
+        let producer = try KafkaProducer(configuration: configuration, logger: TestBroker.logger)
+        let error = try await withRunning(producer) {
+            await #expect(throws: KafkaError.self) {
+                _ = try await producer.send(KafkaProducerRecord(topic: "big", value: [UInt8](repeating: 0, count: 5000)))
+            }
+        }
+        #expect(error?.code == .produce)
+        #expect(error?.isRetriable == false)
+    }
+
+    @Test func sendAfterShutdownThrowsShutDown() async throws {
+        let producer = try KafkaProducer(configuration: mockProducerConfiguration(), logger: TestBroker.logger)
+        try await withRunning(producer) {
+            _ = try await producer.send(KafkaProducerRecord(topic: "t", value: [1]))
+        }
+        let error = await #expect(throws: KafkaError.self) {
+            _ = try await producer.send(KafkaProducerRecord(topic: "t", value: [2]))
+        }
+        #expect(error?.code == .shutDown)
+    }
+
+    @Test func anUnknownPropertyIsRejectedNamingTheKey() {
+        var configuration = mockProducerConfiguration()
+        configuration.extraProperties["no.such.property"] = "secret-value"
+        let error = #expect(throws: KafkaError.self) {
+            _ = try KafkaProducer(configuration: configuration, logger: TestBroker.logger)
+        }
+        #expect(error?.code == .configuration)
+        #expect(error?.description.contains("no.such.property") == true)
+        #expect(error?.description.contains("secret-value") == false)
+    }
+
+    @Test func theProducerIsFreedAfterShutdown() async throws {
+        weak var weakProducer: KafkaProducer?
+        do {
+            let producer = try KafkaProducer(configuration: mockProducerConfiguration(), logger: TestBroker.logger)
+            weakProducer = producer
+            try await withRunning(producer) {
+                _ = try await producer.send(KafkaProducerRecord(topic: "t", value: [1]))
+            }
+        }
+        #expect(weakProducer == nil)
+    }
+}
