@@ -6,7 +6,7 @@ import Testing
 @testable import InletMapper
 
 /// A sink that records what it was sent and fails the first `failures` sends.
-final class RecordingSink: MapperRecordSink {
+final class MapperRecordingSink: MapperRecordSink {
     let sent = Mutex<[KafkaProducerRecord]>([])
     let failuresLeft: Mutex<Int>
 
@@ -24,7 +24,7 @@ final class RecordingSink: MapperRecordSink {
 
 @Suite("MapperBatchProcessor")
 struct MapperBatchProcessorTests {
-    func processor(_ sink: RecordingSink, attempts: Int = 3, yaml: String = "- model: PullRequest\n") throws -> MapperBatchProcessor {
+    func processor(_ sink: MapperRecordingSink, attempts: Int = 3, yaml: String = "- model: PullRequest\n") throws -> MapperBatchProcessor {
         MapperBatchProcessor(
             engine: try MapperFixtures.engine(yaml), sink: sink, metrics: MapperMetrics(), logger: Logger(label: "test"),
             produceAttempts: attempts, initialBackoff: .milliseconds(1), maxBackoff: .milliseconds(2))
@@ -40,7 +40,7 @@ struct MapperBatchProcessorTests {
 
     @Test("produces model records keyed by upsert key with the model envelope, and counts them")
     func producesModelRecords() async throws {
-        let sink = RecordingSink()
+        let sink = MapperRecordingSink()
         let processor = try processor(sink)
         try await processor.process(KafkaRecordBatch(records: [input(MapperFixtures.pullRequestJSON(), offset: 10)]))
         let sent = sink.sent.withLock { $0 }
@@ -58,7 +58,7 @@ struct MapperBatchProcessorTests {
 
     @Test("dead letters keep the original key, value and headers and add the DLQ headers")
     func deadLetters() async throws {
-        let sink = RecordingSink()
+        let sink = MapperRecordingSink()
         let processor = try processor(sink)
         let original = input(#"{"title":"x"}"#, offset: 11)
         try await processor.process(KafkaRecordBatch(records: [original, input("{}", offset: 12, event: "issues")]))
@@ -81,14 +81,14 @@ struct MapperBatchProcessorTests {
 
     @Test("a record without an Inlet envelope goes to the DLQ as invalid_envelope")
     func invalidEnvelope() async throws {
-        let sink = RecordingSink()
+        let sink = MapperRecordingSink()
         try await processor(sink).process(KafkaRecordBatch(records: [input("{}", offset: 1, headers: [])]))
         #expect(sink.sent.withLock { $0.first?.headers.first(DeadLetter.Header.errorCode) } == "invalid_envelope")
     }
 
     @Test("failed sends are retried until acknowledged")
     func retries() async throws {
-        let sink = RecordingSink(failures: 2)
+        let sink = MapperRecordingSink(failures: 2)
         let processor = try processor(sink, attempts: 5)
         try await processor.process(KafkaRecordBatch(records: [input(MapperFixtures.pullRequestJSON(), offset: 1)]))
         #expect(sink.sent.withLock { $0.count } == 1)
@@ -97,7 +97,7 @@ struct MapperBatchProcessorTests {
 
     @Test("gives up after the configured attempts with a retriable produce error")
     func givesUp() async throws {
-        let sink = RecordingSink(failures: 100)
+        let sink = MapperRecordingSink(failures: 100)
         let processor = try processor(sink, attempts: 3)
         do {
             try await processor.process(KafkaRecordBatch(records: [input(MapperFixtures.pullRequestJSON(), offset: 1)]))
@@ -111,7 +111,7 @@ struct MapperBatchProcessorTests {
 
     @Test("versions of one record are produced in input order")
     func perKeyOrder() async throws {
-        let sink = RecordingSink()
+        let sink = MapperRecordingSink()
         let processor = try processor(sink)
         let records = (0..<20).map { index in
             input(MapperFixtures.pullRequestJSON(["title": "\"v\(index)\""]), offset: Int64(index))
@@ -124,7 +124,7 @@ struct MapperBatchProcessorTests {
 
     @Test("filtered entries are counted, not produced")
     func filteredCounted() async throws {
-        let sink = RecordingSink()
+        let sink = MapperRecordingSink()
         let processor = try processor(sink, yaml: "- model: PullRequest\n  variants: [organization]\n")
         try await processor.process(KafkaRecordBatch(records: [input(MapperFixtures.pullRequestJSON(), offset: 1)]))
         #expect(sink.sent.withLock { $0.isEmpty })

@@ -1,0 +1,179 @@
+import Foundation
+import InletCore
+import InletKafka
+import Logging
+import ServiceLifecycle
+import Testing
+@testable import InletMapper
+
+@Suite("MapperConfiguration")
+struct MapperConfigurationTests {
+    @Test("reads every INLET_ variable and keeps defaults for absent ones")
+    func environment() throws {
+        let configuration = try MapperConfiguration(environment: EnvironmentReader([
+            "INLET_KAFKA_BROKERS": "k:1", "INLET_MAPPINGS_DIR": "/m", "INLET_MAPPER_BATCH_SIZE": "50",
+            "INLET_MAPPER_RETRY_MAX_BACKOFF_MS": "250",
+        ]))
+        #expect(configuration.brokers == "k:1")
+        #expect(configuration.mappingsDirectory == "/m")
+        #expect(configuration.maxBatchSize == 50)
+        #expect(configuration.retryMaxBackoff == .milliseconds(250))
+        #expect(configuration.produceAttempts == 10)
+        #expect(configuration.consumerGroup == "inlet-mapper")
+    }
+
+    @Test("a malformed variable is named in the error")
+    func badVariable() {
+        do {
+            _ = try MapperConfiguration(environment: EnvironmentReader(["INLET_MAPPER_BATCH_SIZE": "lots"]))
+            Issue.record("accepted a malformed batch size")
+        } catch {
+            #expect(error.code == .configuration)
+            #expect(error.reason.contains("INLET_MAPPER_BATCH_SIZE"))
+        }
+    }
+}
+
+@Suite("MappingPreview")
+struct MappingPreviewTests {
+    @Test("renders the GitHub pull_request record as pretty JSON for `inlet map`")
+    func preview() throws {
+        let text = try MappingPreview.run(
+            definition: "github", event: "pull_request", payloadPath: MapperFixtures.fixtures + "/github/pull_request/opened.json",
+            variant: "repository", mappingsDirectory: MapperFixtures.mappingsDirectory,
+            definitions: MapperFixtures.definitions, models: MapperFixtures.models, integration: "acme")
+        #expect(text.contains("\n  \"outputs\": [\n"))
+        #expect(text.contains("\"kind\": \"record\""))
+        #expect(text.contains("\"key\": \"acme/1850295720\""))
+        #expect(text.contains("\"labels\": [\n"))
+        let parsed = try CELValueJSON.parse(text)
+        #expect(parsed)
+    }
+
+    @Test("says why nothing was produced: no mapping")
+    func noMapping() throws {
+        let engine = try MapperFixtures.engine("- model: PullRequest\n")
+        let text = MappingPreview.render(engine: engine, definition: "github", event: "issues", payload: Array("{}".utf8))
+        #expect(text.contains("\"mapping\": null"))
+        #expect(text.contains("\"code\": \"no_mapping\""))
+    }
+}
+
+import InletCEL
+enum CELValueJSON {
+    static func parse(_ text: String) throws -> Bool {
+        _ = try CELValue(json: text)
+        return true
+    }
+}
+
+/// The Kafka shell against the real broker at INLET_KAFKA_BROKERS (the local Tansu).
+@Suite("MapperService", .enabled(if: ProcessInfo.processInfo.environment["INLET_KAFKA_BROKERS"] != nil,
+                                  "needs the local stack: source deploy/local/env.sh"))
+struct MapperServiceTests {
+    static var brokers: String { ProcessInfo.processInfo.environment["INLET_KAFKA_BROKERS"] ?? "127.0.0.1:9092" }
+    static var logger: Logger {
+        var logger = Logger(label: "inlet.mapper.tests")
+        logger.logLevel = ProcessInfo.processInfo.environment["INLET_TEST_LOG"] == nil ? .critical : .debug
+        return logger
+    }
+
+    @Test("consumes a unique topic, produces the model record and the dead letter, commits, and shuts down gracefully")
+    func endToEnd() async throws {
+        let run = "maptest-\(UUID().uuidString.prefix(8).lowercased())"
+        let input = TopicName.unique(definition: try DefinitionName("github"), event: EventName(run))
+        let model = TopicName.model(try ModelName("PullRequest"))
+        let deadLetters = TopicName.deadLetter(.mapper)
+        let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: Self.brokers), logger: Self.logger)
+        try await admin.createTopics([input, model, deadLetters].map { KafkaTopicSpecification(name: $0.rawValue, partitions: 1) })
+
+        // Two deliveries: one valid pull request, one whose record is invalid (→ DLQ).
+        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: Self.brokers), logger: Self.logger)
+        let producerTask = Task { try await producer.run() }
+        for (index, payload) in [MapperFixtures.pullRequestJSON(["id": "\"\(run)\""]), #"{"title":"no id"}"#].enumerated() {
+            let envelope = MapperFixtures.envelope(id: "\(run)-\(index)")
+            _ = try await producer.send(KafkaProducerRecord(
+                topic: input.rawValue, key: Array("acme/\(run)-\(index)".utf8), value: Array(payload.utf8),
+                headers: envelope.headers.map { KafkaHeader(key: $0.key, string: $0.value) }))
+        }
+        producer.triggerGracefulShutdown()
+        try await producerTask.value
+
+        var configuration = MapperConfiguration()
+        configuration.brokers = Self.brokers
+        configuration.consumerGroup = "inlet-mapper-\(run)"
+        // The payloads are flat PullRequest objects: an entry without filter and map takes them as they are.
+        let catalog = try MapperFixtures.engine("- model: PullRequest\n").catalog
+        let service = try MapperService(configuration: configuration, catalog: catalog, topics: [input], logger: Self.logger)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [service], logger: Self.logger))
+        let serviceTask = Task { try await group.run() }
+
+        let found: [KafkaRecord]
+        do {
+            found = try await Self.collect(topics: [model, deadLetters], timeout: .seconds(60)) { records in
+                records.contains { $0.headers.first(Envelope.Header.id) == "\(run)-0/PullRequest/0" }
+                    && records.contains { $0.headers.first(Envelope.Header.id) == "\(run)-1" && $0.topic == deadLetters.rawValue }
+            }
+        } catch {
+            await group.triggerGracefulShutdown()
+            _ = try? await serviceTask.value
+            throw error
+        }
+        let record = try #require(found.first { $0.headers.first(Envelope.Header.id) == "\(run)-0/PullRequest/0" })
+        #expect(record.key == Array("acme/\(run)".utf8))
+        #expect(String(decoding: record.value, as: UTF8.self).contains("\"id\":\"\(run)\""))
+        let letter = try #require(found.first { $0.headers.first(Envelope.Header.id) == "\(run)-1" })
+        #expect(letter.headers.first(DeadLetter.Header.errorCode) == "invalid_record")
+        #expect(letter.headers.first(DeadLetter.Header.originalTopic) == input.rawValue)
+        #expect(letter.value == Array(#"{"title":"no id"}"#.utf8))
+
+        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+        while service.metrics.batches < 1 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(service.metrics.batches >= 1)
+        await group.triggerGracefulShutdown()
+        try await serviceTask.value
+        #expect(service.metrics.recordsConsumed == 2)
+        #expect(service.metrics.recordsProduced == 1)
+        #expect(service.metrics.deadLetters == ["invalid_record": 1])
+
+        let offsets = try await admin.groupOffsets(groupID: configuration.consumerGroup, topics: [input.rawValue])
+        #expect(offsets.map(\.committed) == [2])
+    }
+
+    /// Reads `topics` from the beginning with a fresh group until `predicate` holds, or fails after `timeout`.
+    static func collect(
+        topics: [TopicName], timeout: Duration, until predicate: @escaping @Sendable ([KafkaRecord]) -> Bool
+    ) async throws -> [KafkaRecord] {
+        var configuration = KafkaConsumerConfiguration(
+            groupID: "inlet-mapper-test-reader-\(UUID().uuidString.prefix(8))", topics: topics.map(\.rawValue), brokers: brokers)
+        configuration.autoOffsetReset = .earliest
+        let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
+        let consumerTask = Task { try await consumer.run() }
+        let result = try await withThrowingTaskGroup(of: [KafkaRecord]?.self) { group in
+            group.addTask {
+                var records: [KafkaRecord] = []
+                for try await batch in consumer.batches {
+                    records += batch.records
+                    if predicate(records) { return records }
+                }
+                return records
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = try await group.next()!
+            group.cancelAll()
+            return first
+        }
+        consumer.triggerGracefulShutdown()
+        try await consumerTask.value
+        guard let result, predicate(result) else { throw CollectTimedOut(timeout: timeout) }
+        return result
+    }
+
+    struct CollectTimedOut: Error, CustomStringConvertible {
+        let timeout: Duration
+        var description: String { "the expected records did not arrive within \(timeout)" }
+    }
+}
