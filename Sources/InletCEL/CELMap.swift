@@ -4,25 +4,24 @@
 /// Look-ups scan a compact array of 32-bit key hashes, which beats hashing into a dictionary for the small maps
 /// (JSON objects) CEL usually sees, and costs nothing to build while parsing JSON.
 public struct CELMap: Sendable, Sequence {
-
-    final class Storage: Sendable {
-        let keys: [CELValue]
-        let values: [CELValue]
-        let hashes: [UInt32]
-        init(keys: [CELValue], values: [CELValue], hashes: [UInt32]) {
-            self.keys = keys
-            self.values = values
-            self.hashes = hashes
-        }
+    /// One entry; the hash sits next to the key so a look-up walks one array.
+    struct Entry {
+        var hash: UInt32
+        var key: CELValue
+        var value: CELValue
     }
 
+    final class Storage: Sendable {
+        let entries: [Entry]
+        init(entries: [Entry]) { self.entries = entries }
+    }
 
     let storage: Storage
 
     /// An empty map.
     public init() { storage = CELMap.empty }
 
-    private static let empty = Storage(keys: [], values: [], hashes: [])
+    private static let empty = Storage(entries: [])
 
     /// Builds a map from entries; a later duplicate key replaces the earlier value.
     /// Throws when a key is not an `int`, `uint`, `string` or `bool`.
@@ -36,16 +35,15 @@ public struct CELMap: Sendable, Sequence {
 
     init(storage: Storage) { self.storage = storage }
 
-    /// Accumulates entries; used by the JSON reader and map literals.
+    /// Wraps entries whose keys are known to be distinct strings with correct hashes (the JSON reader).
+    init(uniqueEntries entries: [Entry]) { storage = Storage(entries: entries) }
+
+    /// Accumulates entries; used by map literals and comprehensions.
     public struct Builder {
-        var keys: [CELValue] = []
-        var values: [CELValue] = []
-        var hashes: [UInt32] = []
+        var entries: [Entry] = []
 
         public init(capacity: Int = 0) {
-            keys.reserveCapacity(capacity)
-            values.reserveCapacity(capacity)
-            hashes.reserveCapacity(capacity)
+            entries.reserveCapacity(capacity)
         }
 
         /// Inserts an entry. With `replacing` false a duplicate key throws (CEL map literals reject them).
@@ -53,48 +51,33 @@ public struct CELMap: Sendable, Sequence {
             guard let hash = CELMap.hash(key), key.kind != .double else {
                 throw CELError(.evaluation, "unsupported key type: \(key.typeName)")
             }
-            if let index = CELMap.find(key, hash: hash, keys: keys, hashes: hashes) {
+            if let index = CELMap.find(key, hash: hash, entries: entries) {
                 guard replacing else { throw CELError(.evaluation, "Failed with repeated key") }
-                values[index] = value
+                entries[index].value = value
                 return
             }
-            keys.append(key)
-            values.append(value)
-            hashes.append(hash)
-        }
-
-        /// Appends a string-keyed entry whose hash the caller computed with ``CELMap/hashString(_:)``;
-        /// replaces an existing entry with the same key.
-        mutating func insertString(_ key: String, hash: UInt32, _ value: CELValue) {
-            let keyValue = CELValue.string(key)
-            if let index = CELMap.find(keyValue, hash: hash, keys: keys, hashes: hashes) {
-                values[index] = value
-                return
-            }
-            keys.append(keyValue)
-            values.append(value)
-            hashes.append(hash)
+            entries.append(Entry(hash: hash, key: key, value: value))
         }
 
         public func build() -> CELMap {
-            CELMap(storage: Storage(keys: keys, values: values, hashes: hashes))
+            CELMap(storage: Storage(entries: entries))
         }
     }
 
     /// The number of entries.
-    public var count: Int { storage.keys.count }
-    public var isEmpty: Bool { storage.keys.isEmpty }
+    public var count: Int { storage.entries.count }
+    public var isEmpty: Bool { storage.entries.isEmpty }
     /// Keys in insertion order.
-    public var keys: [CELValue] { storage.keys }
+    public var keys: [CELValue] { storage.entries.map(\.key) }
     /// Values in insertion order.
-    public var values: [CELValue] { storage.values }
+    public var values: [CELValue] { storage.entries.map(\.value) }
 
     /// The value for a key with CEL key semantics, or `nil`.
     public subscript(key: CELValue) -> CELValue? {
-        guard let hash = CELMap.hash(key),
-              let index = CELMap.find(key, hash: hash, keys: storage.keys, hashes: storage.hashes)
-        else { return nil }
-        return storage.values[index]
+        guard let hash = CELMap.hash(key), let index = CELMap.find(key, hash: hash, entries: storage.entries) else {
+            return nil
+        }
+        return storage.entries[index].value
     }
 
     /// The value for a string key, or `nil`.
@@ -105,44 +88,59 @@ public struct CELMap: Sendable, Sequence {
     /// Fast path for field selection: `hash` was computed at compile time with ``hashString(_:)``.
     @inline(__always)
     func value(forString key: String, hash: UInt32) -> CELValue? {
-        let hashes = storage.hashes
-        let keys = storage.keys
-        var index = 0
-        let count = hashes.count
-        while index < count {
-            if hashes[index] == hash, case .string(let candidate) = keys[index], candidate == key {
-                return storage.values[index]
+        storage.entries.withUnsafeBufferPointer { entries in
+            for entry in entries where entry.hash == hash {
+                if case .string(let candidate) = entry.key, candidate == key { return entry.value }
             }
-            index += 1
+            return nil
         }
-        return nil
     }
 
-    public func makeIterator() -> Zip2Sequence<[CELValue], [CELValue]>.Iterator {
-        zip(storage.keys, storage.values).makeIterator()
-    }
-
-    static func find(_ key: CELValue, hash: UInt32, keys: [CELValue], hashes: [UInt32]) -> Int? {
+    public struct Iterator: IteratorProtocol {
+        let entries: [Entry]
         var index = 0
-        let count = hashes.count
+        public mutating func next() -> (CELValue, CELValue)? {
+            guard index < entries.count else { return nil }
+            defer { index += 1 }
+            return (entries[index].key, entries[index].value)
+        }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(entries: storage.entries) }
+
+    static func find(_ key: CELValue, hash: UInt32, entries: [Entry]) -> Int? {
+        var index = 0
+        let count = entries.count
         while index < count {
-            if hashes[index] == hash, keys[index].celEquals(key) { return index }
+            if entries[index].hash == hash, entries[index].key.celEquals(key) { return index }
             index += 1
         }
         return nil
     }
 
-    /// FNV-1a over UTF-8, the hash of string keys.
-
+    /// The hash of string keys: O(1) in the key length (length, first and last eight bytes), so that the JSON reader
+    /// and field selection pay almost nothing for it; collisions only cost a string comparison.
     static func hashString(_ string: String) -> UInt32 {
-        var hash: UInt32 = 2_166_136_261
         var copy = string
-        copy.withUTF8 { buffer in
-            for byte in buffer {
-                hash = (hash ^ UInt32(byte)) &* 16_777_619
-            }
+        return copy.withUTF8 { hashBytes($0) }
+    }
+
+    @inline(__always)
+    static func hashBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        let count = bytes.count
+        var a: UInt64 = 0
+        var b: UInt64 = 0
+        if count >= 8, let base = bytes.baseAddress {
+            a = UnsafeRawPointer(base).loadUnaligned(as: UInt64.self)
+            b = UnsafeRawPointer(base + count - 8).loadUnaligned(as: UInt64.self)
+        } else {
+            for index in 0..<count { a = a << 8 | UInt64(bytes[index]) }
         }
-        return hash
+        var x = a &* 0x9E37_79B9_7F4A_7C15 ^ (b &+ UInt64(count)) &* 0xC2B2_AE3D_27D4_EB4F
+        x ^= x >> 29
+        x = x &* 0xBF58_476D_1CE4_E5B9
+        x ^= x >> 32
+        return UInt32(truncatingIfNeeded: x)
     }
 
     @inline(__always)

@@ -125,6 +125,8 @@ struct JSONReader {
     let numbers: JSONNumberMode
     var index = 0
     var depth = 0
+    var entryStack: [CELMap.Entry] = []
+    var valueStack: [CELValue] = []
     static let maxDepth = 512
 
     init(bytes: UnsafeRawBufferPointer, numbers: JSONNumberMode) {
@@ -159,7 +161,7 @@ struct JSONReader {
         case UInt8(ascii: "["): return try readArray()
         case UInt8(ascii: "\""):
             var hash: UInt32 = 0
-            return .string(try readString(hash: &hash))
+            return .string(try readString(hash: &hash, computeHash: false))
         case UInt8(ascii: "t"): try expectWord("true"); return .bool(true)
         case UInt8(ascii: "f"): try expectWord("false"); return .bool(false)
         case UInt8(ascii: "n"): try expectWord("null"); return .null
@@ -181,24 +183,48 @@ struct JSONReader {
         depth += 1
         guard depth <= JSONReader.maxDepth else { throw fail("nesting deeper than \(JSONReader.maxDepth)") }
         index += 1
-        var builder = CELMap.Builder(capacity: 8)
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
             depth -= 1
-            return .map(builder.build())
+            return .map(CELMap())
         }
+        // Entries of all open objects share one scratch stack; the finished object copies out its tail.
+        let base = entryStack.count
+        // A 256-bit filter of key hashes: the duplicate-key scan runs only when a hash bucket repeats.
+        var seen: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
             var hash: UInt32 = 0
-            let key = try readString(hash: &hash)
+            let key = try readString(hash: &hash, computeHash: true)
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             index += 1
             skipWhitespace()
             let value = try readValue()
-            builder.insertString(key, hash: hash, value)
+            let bit = UInt64(1) << UInt64(hash & 63)
+            let wasSeen: Bool
+            switch (hash >> 6) & 3 {
+            case 0: wasSeen = seen.0 & bit != 0; seen.0 |= bit
+            case 1: wasSeen = seen.1 & bit != 0; seen.1 |= bit
+            case 2: wasSeen = seen.2 & bit != 0; seen.2 |= bit
+            default: wasSeen = seen.3 & bit != 0; seen.3 |= bit
+            }
+            // JSON objects rarely repeat keys; when one does, the later value wins.
+            var duplicate = false
+            if wasSeen {
+                var probe = base
+                while probe < entryStack.count {
+                    if entryStack[probe].hash == hash, case .string(let existing) = entryStack[probe].key, existing == key {
+                        entryStack[probe].value = value
+                        duplicate = true
+                        break
+                    }
+                    probe += 1
+                }
+            }
+            if !duplicate { entryStack.append(CELMap.Entry(hash: hash, key: .string(key), value: value)) }
             skipWhitespace()
             guard index < bytes.count else { throw fail("unexpected end of input") }
             let byte = bytes[index]
@@ -208,23 +234,26 @@ struct JSONReader {
             throw fail("expected ',' or '}'")
         }
         depth -= 1
-        return .map(builder.build())
+        let entries = Array(entryStack[base...])
+        entryStack.removeSubrange(base...)
+        return .map(CELMap(uniqueEntries: entries))
     }
 
     mutating func readArray() throws(CELError) -> CELValue {
         depth += 1
         guard depth <= JSONReader.maxDepth else { throw fail("nesting deeper than \(JSONReader.maxDepth)") }
         index += 1
-        var items: [CELValue] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1
             depth -= 1
-            return .list(items)
+            return .list([])
         }
+        let base = valueStack.count
         while true {
             skipWhitespace()
-            items.append(try readValue())
+            let value = try readValue()
+            valueStack.append(value)
             skipWhitespace()
             guard index < bytes.count else { throw fail("unexpected end of input") }
             let byte = bytes[index]
@@ -234,27 +263,46 @@ struct JSONReader {
             throw fail("expected ',' or ']'")
         }
         depth -= 1
+        let items = Array(valueStack[base...])
+        valueStack.removeSubrange(base...)
         return .list(items)
     }
 
     /// Reads a string starting at the opening quote; `hash` receives the FNV-1a hash of its UTF-8 (map key hash).
-    mutating func readString(hash: inout UInt32) throws(CELError) -> String {
+    mutating func readString(hash: inout UInt32, computeHash: Bool) throws(CELError) -> String {
         index += 1
         let start = index
-        var h: UInt32 = 2_166_136_261
-        while index < bytes.count {
-            let byte = bytes[index]
+        let count = bytes.count
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { throw fail("unexpected end of input") }
+        // Fast path: no escapes. Scan eight bytes at a time for '"', '\\' or a control character (SWAR), then
+        // byte by byte; hash only keys.
+        var i = index
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while i + 8 <= count {
+            let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+            if special & highs != 0 { break }
+            i += 8
+        }
+        while i < count {
+            let byte = base[i]
             if byte == UInt8(ascii: "\"") {
-                let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
-                index += 1
-                hash = h
+                let slice = UnsafeBufferPointer(start: base + start, count: i - start)
+                index = i + 1
+                if computeHash { hash = CELMap.hashBytes(slice) }
                 return String(decoding: slice, as: UTF8.self)
             }
             if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw fail("control character in string") }
-            h = (h ^ UInt32(byte)) &* 16_777_619
-            index += 1
+            if byte < 0x20 {
+                index = i
+                throw fail("control character in string")
+            }
+            i += 1
         }
+        index = i
         // Slow path: escapes.
         var utf8 = [UInt8](UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
         while index < bytes.count {

@@ -528,11 +528,9 @@ func iterate(
             if !proceed { return }
         }
     case .map(let map):
-        let keys = map.keys
-        let values = map.values
-        for index in keys.indices {
+        for entry in map.storage.entries {
             try frame.countIteration(offset)
-            if !(try body(keys[index], values[index])) { return }
+            if !(try body(entry.key, entry.value)) { return }
         }
     default:
         throw CELError(.noSuchOverload, "\(macro)() cannot iterate over \(range.typeName)").at(offset)
