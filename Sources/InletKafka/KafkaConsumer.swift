@@ -55,6 +55,10 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
     private let stopEvents = Atomic<Bool>(false)
     private let pendingCommits = Atomic<Int>(0)
 
+    /// Test seam: returns true for a fetched record that the poll thread should lose, as Tansu's defect makes
+    /// librdkafka do. Set before `run()`.
+    let testingLoseFetchedRecord = Mutex<(@Sendable (KafkaTopicPartition, Int64) -> Bool)?>(nil)
+
     private let gapsDetectedCounter = Atomic<Int>(0)
     private let gapsAcceptedCounter = Atomic<Int>(0)
     private let duplicatesDroppedCounter = Atomic<Int>(0)
@@ -111,7 +115,8 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
 
     // MARK: Service
 
-    /// Subscribes, then fetches and serves events on two dedicated threads until graceful shutdown; then closes.
+    /// Subscribes, then fetches and serves events on two dedicated threads until graceful shutdown (or
+    /// cancellation); then closes as described under "Shutdown".
     public func run() async throws {
         guard lifecycle.withLock({ $0.start() }) else {
             throw KafkaError(code: .shutDown, reason: "run() was called twice or after shutdown; create a new consumer")
@@ -126,13 +131,18 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
             finishStream(error: KafkaError.rdKafka(.subscription, err, "could not subscribe to \(configuration.topics)"))
             throw KafkaError.rdKafka(.subscription, err, "could not subscribe to \(configuration.topics)")
         }
-        await withGracefulShutdownHandler {
-            async let events: Void = onDedicatedThread(name: "inlet-kafka-consumer-events") { [self] in eventLoop() }
-            await onDedicatedThread(name: "inlet-kafka-consumer-poll") { [self] in pollLoop() }
-            // The poll thread closed the consumer; let the event thread deliver the last commit results.
-            stopEvents.store(true, ordering: .releasing)
-            await events
-        } onGracefulShutdown: { [self] in
+        // Cancellation is treated like graceful shutdown.
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                async let events: Void = onDedicatedThread(name: "inlet-kafka-consumer-events") { [self] in eventLoop() }
+                await onDedicatedThread(name: "inlet-kafka-consumer-poll") { [self] in pollLoop() }
+                // The poll thread closed the consumer; let the event thread deliver the last commit results.
+                stopEvents.store(true, ordering: .releasing)
+                await events
+            } onGracefulShutdown: { [self] in
+                triggerGracefulShutdown()
+            }
+        } onCancel: { [self] in
             triggerGracefulShutdown()
         }
         if let fatal = lifecycle.withLock({ $0.fatalError }) {
@@ -300,6 +310,7 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
         records.reserveCapacity(count)
         var seeks: [(KafkaTopicPartition, Int64)] = []
         var topicNames: [OpaquePointer: String] = [:]
+        let lose = testingLoseFetchedRecord.withLock { $0 }
         detector.withLock { detector in
             var healing: Set<KafkaTopicPartition> = []
             for index in 0..<count {
@@ -318,6 +329,7 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
                 }()
                 let tp = KafkaTopicPartition(topic: topic, partition: m.partition)
                 if healing.contains(tp) { continue }
+                if let lose, lose(tp, m.offset) { continue }
                 switch detector.observe(tp, offset: m.offset) {
                 case .deliver:
                     records.append(copyRecord(message, topic: topic))

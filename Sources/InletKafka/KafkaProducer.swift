@@ -118,16 +118,22 @@ public final class KafkaProducer: Service, @unchecked Sendable {
         return err
     }
 
-    /// Serves the event queue on a dedicated thread until graceful shutdown, then flushes and returns.
+    /// Serves the event queue on a dedicated thread until graceful shutdown (or cancellation), then stops accepting
+    /// sends, flushes (bounded by `flushTimeout`, then purges: those sends throw) and returns.
     public func run() async throws {
         guard state.withLock({ $0.startRunning() }) else {
             throw KafkaError(code: .shutDown, reason: "run() was called twice; create a new producer")
         }
-        await withGracefulShutdownHandler {
-            await onDedicatedThread(name: "inlet-kafka-producer-events") { [self] in
-                eventLoop()
+        // Cancellation is treated like graceful shutdown: the flush is bounded by `flushTimeout` anyway.
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await onDedicatedThread(name: "inlet-kafka-producer-events") { [self] in
+                    eventLoop()
+                }
+            } onGracefulShutdown: { [self] in
+                beginShutdown()
             }
-        } onGracefulShutdown: { [self] in
+        } onCancel: { [self] in
             beginShutdown()
         }
         state.withLock { $0.finish() }

@@ -1,4 +1,4 @@
-import InletKafka
+@testable import InletKafka
 import Synchronization
 import Testing
 
@@ -45,5 +45,49 @@ struct OffsetGapHealingTests {
         #expect(values.count == 2 * perProducer)
         #expect(Set(values).count == 2 * perProducer)
         #expect(consumer.offsetGapsAccepted == 0)
+    }
+}
+
+/// The healing path against the real broker, with the loss injected: the poll thread drops fetched records once,
+/// as librdkafka does when Tansu hands it a later batch first.
+@Suite(.enabled(if: TestBroker.isConfigured, "needs the local stack: source deploy/local/env.sh"))
+struct OffsetGapInjectionTests {
+    @Test func aLostRangeIsReReadAndEveryRecordIsDeliveredOnceInOrder() async throws {
+        let topic = TestBroker.uniqueName("heal")
+        try await TestBroker.createTopic(topic)
+        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: TestBroker.brokers), logger: TestBroker.logger)
+        try await withRunning(producer) {
+            for index in 0..<50 { _ = try await producer.send(KafkaProducerRecord(topic: topic, partition: 0, value: [UInt8(index)])) }
+        }
+        let consumer = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(topic: topic, group: TestBroker.uniqueName("g")), logger: TestBroker.logger)
+        let lost = Mutex<Set<Int64>>([10, 11, 12, 30])
+        consumer.testingLoseFetchedRecord.withLock {
+            $0 = { _, offset in lost.withLock { $0.remove(offset) != nil } }
+        }
+        let records = try await withRunning(consumer) {
+            try await collect(from: consumer) { $0.count >= 50 }
+        }
+        #expect(records.map(\.offset) == Array(0..<50))
+        #expect(consumer.offsetGapsDetected == 2)
+        #expect(consumer.offsetGapsAccepted == 0)
+    }
+
+    @Test func aGapThatNeverHealsIsAcceptedAfterTheRetryBudget() async throws {
+        let topic = TestBroker.uniqueName("genuine")
+        try await TestBroker.createTopic(topic)
+        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: TestBroker.brokers), logger: TestBroker.logger)
+        try await withRunning(producer) {
+            for index in 0..<20 { _ = try await producer.send(KafkaProducerRecord(topic: topic, partition: 0, value: [UInt8(index)])) }
+        }
+        var configuration = TestBroker.consumerConfiguration(topic: topic, group: TestBroker.uniqueName("g"))
+        configuration.maxGapRetries = 3
+        let consumer = try KafkaConsumer(configuration: configuration, logger: TestBroker.logger)
+        consumer.testingLoseFetchedRecord.withLock { $0 = { _, offset in offset == 7 } }  // lost on every read
+        let records = try await withRunning(consumer) {
+            try await collect(from: consumer) { $0.last?.offset == 19 }
+        }
+        #expect(records.map(\.offset) == Array(0..<7) + Array(8..<20))
+        #expect(consumer.offsetGapsDetected == 3)
+        #expect(consumer.offsetGapsAccepted == 1)
     }
 }
