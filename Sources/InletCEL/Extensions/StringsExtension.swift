@@ -101,134 +101,126 @@ enum StringsExtension {
 
     static func indexOf(_ s: String, _ sub: String, from offset: Int64?) throws(CELError) -> Int64 {
         if sub.isEmpty { return offset ?? 0 }
-        let text = Array(s.unicodeScalars)
-        let pattern = Array(sub.unicodeScalars)
-        let start: Int
-        if let offset {
-            guard offset >= 0, offset < Int64(text.count) else { throw outOfRange(offset) }
-            start = Int(offset)
-        } else {
-            start = 0
+        return try UTF8Text.with(s) { text throws(CELError) in
+            try UTF8Text.with(sub) { pattern throws(CELError) in
+                var startByte = 0
+                if let offset {
+                    // cel-go: the offset must name a code point of the string.
+                    guard offset >= 0, let byte = UTF8Text.byteOffset(ofScalar: offset, in: text), byte < text.count
+                    else { throw outOfRange(offset) }
+                    startByte = byte
+                }
+                guard let found = UTF8Text.firstIndex(of: pattern, in: text, from: startByte) else { return -1 }
+                return Int64(UTF8Text.scalarCount(text, upTo: found))
+            }
         }
-        guard pattern.count <= text.count else { return -1 }
-        var i = start
-        while i <= text.count - pattern.count {
-            if matches(text, pattern, at: i) { return Int64(i) }
-            i += 1
-        }
-        return -1
     }
 
     static func lastIndexOf(_ s: String, _ sub: String, from offset: Int64?) throws(CELError) -> Int64 {
-        let text = Array(s.unicodeScalars)
-        if sub.isEmpty { return offset ?? Int64(text.count) }
-        let pattern = Array(sub.unicodeScalars)
-        var start: Int
-        if let offset {
-            guard offset >= 0, offset < Int64(text.count) else { throw outOfRange(offset) }
-            start = Int(offset)
-        } else {
-            start = text.count - 1
+        try UTF8Text.with(s) { text throws(CELError) in
+            if sub.isEmpty { return offset ?? Int64(UTF8Text.scalarCount(text, upTo: text.count)) }
+            return try UTF8Text.with(sub) { pattern throws(CELError) in
+                var lastStart = text.count - pattern.count
+                if let offset {
+                    guard offset >= 0, let byte = UTF8Text.byteOffset(ofScalar: offset, in: text), byte < text.count
+                    else { throw outOfRange(offset) }
+                    lastStart = min(lastStart, byte)
+                }
+                guard let found = UTF8Text.lastIndex(of: pattern, in: text, startingAtOrBefore: lastStart) else {
+                    return -1
+                }
+                return Int64(UTF8Text.scalarCount(text, upTo: found))
+            }
         }
-        guard pattern.count <= text.count else { return -1 }
-        start = min(start, text.count - pattern.count)
-        var i = start
-        while i >= 0 {
-            if matches(text, pattern, at: i) { return Int64(i) }
-            i -= 1
-        }
-        return -1
-    }
-
-    @inline(__always)
-    private static func matches(_ text: [Unicode.Scalar], _ pattern: [Unicode.Scalar], at i: Int) -> Bool {
-        var j = 0
-        while j < pattern.count {
-            if text[i + j] != pattern[j] { return false }
-            j += 1
-        }
-        return true
     }
 
     static func mapASCII(_ s: String, lower: Bool) -> String {
         let range: ClosedRange<UInt8> = lower ? 65...90 : 97...122
-        var utf8 = Array(s.utf8)
-        var changed = false
-        for index in utf8.indices where range.contains(utf8[index]) {
-            utf8[index] ^= 0x20
-            changed = true
+        guard s.utf8.contains(where: { range.contains($0) }) else { return s }
+        return UTF8Text.with(s) { text in
+            String(unsafeUninitializedCapacity: text.count) { buffer in
+                for (index, byte) in text.enumerated() { buffer[index] = range.contains(byte) ? byte ^ 0x20 : byte }
+                return text.count
+            }
         }
-        return changed ? String(decoding: utf8, as: UTF8.self) : s
     }
 
     /// Go's `strings.Replace`: `limit < 0` replaces every occurrence; an empty `old` matches before every code point
-    /// and at the end.
+    /// and at the end. A non-empty pattern is matched on UTF-8 bytes, which finds exactly the code-point matches.
     static func replace(_ s: String, _ old: String, _ new: String, limit: Int64) -> String {
         if limit == 0 || old == new { return s }
-        var result = String.UnicodeScalarView()
-        let text = Array(s.unicodeScalars)
-        let pattern = Array(old.unicodeScalars)
-        var done: Int64 = 0
-        var i = 0
-        if pattern.isEmpty {
+        if old.isEmpty {
+            var result = String.UnicodeScalarView()
+            var done: Int64 = 0
+            var scalars = s.unicodeScalars.makeIterator()
+            var pending = scalars.next()
             while limit < 0 || done < limit {
                 result.append(contentsOf: new.unicodeScalars)
                 done += 1
-                guard i < text.count else { break }
-                result.append(text[i])
-                i += 1
+                guard let scalar = pending else { break }
+                result.append(scalar)
+                pending = scalars.next()
             }
-            result.append(contentsOf: text[i...])
+            while let scalar = pending {
+                result.append(scalar)
+                pending = scalars.next()
+            }
             return String(result)
         }
-        while i + pattern.count <= text.count, limit < 0 || done < limit {
-            if matches(text, pattern, at: i) {
-                result.append(contentsOf: new.unicodeScalars)
-                i += pattern.count
-                done += 1
-            } else {
-                result.append(text[i])
-                i += 1
+        return UTF8Text.with(s) { text in
+            UTF8Text.with(old) { pattern in
+                guard var match = UTF8Text.firstIndex(of: pattern, in: text, from: 0) else { return s }
+                var output: [UInt8] = []
+                output.reserveCapacity(text.count + max(0, new.utf8.count - pattern.count) * 4)
+                var copied = 0
+                var done: Int64 = 0
+                while true {
+                    output.append(contentsOf: text[copied..<match])
+                    output.append(contentsOf: new.utf8)
+                    copied = match + pattern.count
+                    done += 1
+                    guard limit < 0 || done < limit,
+                          let next = UTF8Text.firstIndex(of: pattern, in: text, from: copied)
+                    else { break }
+                    match = next
+                }
+                output.append(contentsOf: text[copied...])
+                return String(decoding: output, as: UTF8.self)
             }
         }
-        if done == 0 { return s }
-        result.append(contentsOf: text[i...])
-        return String(result)
     }
 
     /// Go's `strings.SplitN`: `limit < 0` splits everywhere, `0` yields `[]`, `n > 0` at most `n` pieces; an empty
     /// separator splits between code points.
     static func split(_ s: String, _ separator: String, limit: Int64) -> [String] {
         if limit == 0 { return [] }
-        let text = Array(s.unicodeScalars)
-        let pattern = Array(separator.unicodeScalars)
-        var pieces: [String] = []
-        if pattern.isEmpty {
-            var i = 0
-            while i < text.count {
+        if separator.isEmpty {
+            var pieces: [String] = []
+            let scalars = s.unicodeScalars
+            var index = scalars.startIndex
+            while index != scalars.endIndex {
                 if limit > 0, Int64(pieces.count) == limit - 1 {
-                    pieces.append(string(text[i...]))
+                    pieces.append(String(scalars[index...]))
                     return pieces
                 }
-                pieces.append(String(text[i]))
-                i += 1
+                pieces.append(String(scalars[index]))
+                scalars.formIndex(after: &index)
             }
             return pieces
         }
-        var start = 0
-        var i = 0
-        while i + pattern.count <= text.count {
-            if limit > 0, Int64(pieces.count) == limit - 1 { break }
-            if matches(text, pattern, at: i) {
-                pieces.append(string(text[start..<i]))
-                i += pattern.count
-                start = i
-            } else {
-                i += 1
+        return UTF8Text.with(s) { text in
+            UTF8Text.with(separator) { pattern in
+                var pieces: [String] = []
+                var start = 0
+                while limit < 0 || Int64(pieces.count) < limit - 1,
+                      let match = UTF8Text.firstIndex(of: pattern, in: text, from: start) {
+                    pieces.append(String(decoding: text[start..<match], as: UTF8.self))
+                    start = match + pattern.count
+                }
+                pieces.append(String(decoding: text[start...], as: UTF8.self))
+                return pieces
             }
         }
-        pieces.append(string(text[start...]))
-        return pieces
     }
 
     static func substring(_ s: String, _ start: Int64, _ end: Int64?) throws(CELError) -> String {
@@ -306,11 +298,69 @@ enum StringsExtension {
     static func outOfRange(_ index: Int64) -> CELError {
         CELError(.notFound, "index out of range: \(index)")
     }
+}
 
-    private static func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars)
-        return String(view)
+/// Byte-level helpers over a string's UTF-8: searching valid UTF-8 for a valid UTF-8 pattern finds exactly the
+/// code-point matches, without decoding.
+enum UTF8Text {
+    /// Calls `body` with the string's contiguous UTF-8 (native strings need no copy).
+    @inline(__always)
+    static func with<R, E: Error>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+        var copy = s
+        return try copy.withUTF8 { buffer in Result { () throws(E) -> R in try body(buffer) } }.get()
+    }
+
+    /// The byte offset of code point `index`, or `nil` past the end (the end itself is `count`).
+    static func byteOffset(ofScalar index: Int64, in text: UnsafeBufferPointer<UInt8>) -> Int? {
+        var remaining = index
+        var byte = 0
+        while remaining > 0 {
+            guard byte < text.count else { return nil }
+            byte += 1
+            while byte < text.count, text[byte] & 0xC0 == 0x80 { byte += 1 }
+            remaining -= 1
+        }
+        return byte <= text.count ? byte : nil
+    }
+
+    /// The number of code points in `text[0..<end]`.
+    static func scalarCount(_ text: UnsafeBufferPointer<UInt8>, upTo end: Int) -> Int {
+        var count = 0
+        for index in 0..<end where text[index] & 0xC0 != 0x80 { count += 1 }
+        return count
+    }
+
+    static func firstIndex(of pattern: UnsafeBufferPointer<UInt8>, in text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard !pattern.isEmpty, pattern.count <= text.count else { return pattern.isEmpty ? start : nil }
+        let first = pattern[0]
+        var i = start
+        let last = text.count - pattern.count
+        while i <= last {
+            if text[i] == first, matches(pattern, in: text, at: i) { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    static func lastIndex(
+        of pattern: UnsafeBufferPointer<UInt8>, in text: UnsafeBufferPointer<UInt8>, startingAtOrBefore start: Int
+    ) -> Int? {
+        var i = min(start, text.count - pattern.count)
+        while i >= 0 {
+            if matches(pattern, in: text, at: i) { return i }
+            i -= 1
+        }
+        return nil
+    }
+
+    @inline(__always)
+    private static func matches(_ pattern: UnsafeBufferPointer<UInt8>, in text: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        var j = 0
+        while j < pattern.count {
+            if text[i + j] != pattern[j] { return false }
+            j += 1
+        }
+        return true
     }
 }
 
