@@ -1,0 +1,152 @@
+import Hummingbird
+import InletCore
+import InletKafka
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The receiver stage: an HTTP server that verifies webhook deliveries and writes each one, exactly as received, to
+/// its `inlet.<definition>.<event>.received` topic, answering 202 only once the broker acknowledged it.
+///
+/// Routes: `POST /webhooks/<definition>/<integration>`, `GET /healthz`, `GET /readyz` (see `docs/receiver.md`).
+///
+/// `run()` runs a Hummingbird `Application` (itself a `Service` with its own `ServiceGroup`) that also runs the
+/// producer when `runsProducer` is true. On graceful shutdown the order is: `/readyz` turns unready and new webhooks
+/// get 503, the server stops accepting connections and finishes in-flight requests, then the producer flushes and
+/// stops.
+///
+/// - Important: With `runsProducer: true` (the default) the receiver owns the producer's lifecycle: do not also add
+///   the producer to another `ServiceGroup` (`KafkaProducer.run()` may only be called once). Pass `false` when the
+///   producer is shared and run elsewhere; then make sure it shuts down after the receiver.
+public final class ReceiverService: Service, Sendable {
+    public let configuration: ReceiverConfiguration
+    /// Accepted and rejected requests, by stable rejection code.
+    public let counters: ReceiverCounters
+    private let receiver: WebhookReceiver
+    private let health: ReceiverHealth
+    private let producer: KafkaProducer
+    private let runsProducer: Bool
+    private let integrationCount: Int
+    private let logger: Logger
+    private let boundPort = Mutex<Int?>(nil)
+    private let started = Atomic<Bool>(false)
+
+    /// Creates the receiver from integrations the caller already loaded.
+    ///
+    /// - Parameters:
+    ///   - configuration: HTTP settings; `integrationsPath` is not read by this initializer.
+    ///   - producer: the producer records are written with; see `runsProducer`.
+    ///   - registry: the webhook definitions (`DefinitionRegistry()` for the built-in ones).
+    ///   - integrations: every configured integration, enabled or not (disabled ones answer 404).
+    ///   - runsProducer: whether `run()` also runs `producer` (and flushes it last on shutdown). Default: true.
+    /// - Throws: ``ReceiverError`` when an integration names an unknown definition, repeats an id, or has a secret
+    ///   its scheme cannot use (the error names the integration, never the secret).
+    public init(configuration: ReceiverConfiguration, producer: KafkaProducer, registry: DefinitionRegistry,
+                integrations: [Integration], logger: Logger, runsProducer: Bool = true) throws(ReceiverError) {
+        self.configuration = configuration
+        self.producer = producer
+        self.runsProducer = runsProducer
+        self.logger = logger
+        self.integrationCount = integrations.count
+        let counters = ReceiverCounters()
+        let health = ReceiverHealth(unreadyAfterFailure: configuration.unreadyAfterFailure)
+        self.counters = counters
+        self.health = health
+        let directory = try IntegrationDirectory(integrations: integrations, registry: registry,
+                                                 toleranceSeconds: Int64(configuration.timestampToleranceSeconds))
+        self.receiver = WebhookReceiver(
+            directory: directory, registry: registry,
+            producer: AcknowledgedProducer(producer: producer, timeout: configuration.acknowledgementTimeout,
+                                           timers: EventLoopGroupProvider.singleton.eventLoopGroup, health: health),
+            counters: counters, health: health, maximumBodySize: configuration.maximumBodySize,
+            retryAfterSeconds: configuration.retryAfterSeconds, logger: logger)
+    }
+
+    /// Creates the receiver, loading integrations from `configuration.integrationsPath`.
+    /// - Throws: ``ReceiverError`` `.invalidConfiguration` naming the file and key of a bad value, or as
+    ///   ``init(configuration:producer:registry:integrations:logger:runsProducer:)``.
+    public convenience init(configuration: ReceiverConfiguration, producer: KafkaProducer, registry: DefinitionRegistry,
+                            logger: Logger, runsProducer: Bool = true) throws(ReceiverError) {
+        let integrations: [Integration]
+        do {
+            integrations = try ConfigurationFiles.integrations(at: configuration.integrationsPath, definitions: registry)
+        } catch {
+            throw ReceiverError(.invalidConfiguration, error.reason)
+        }
+        try self.init(configuration: configuration, producer: producer, registry: registry, integrations: integrations,
+                      logger: logger, runsProducer: runsProducer)
+    }
+
+    /// The port the server listens on once it is running (useful with `port: 0`), otherwise nil.
+    public var listeningPort: Int? { boundPort.withLock { $0 } }
+
+    /// The routes, for HummingbirdTesting's router mode or to mount in another application.
+    public func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        let receiver = self.receiver
+        router.post("/webhooks/:definition/:integration") { request, context -> Response in
+            let definition = context.parameters.get("definition") ?? ""
+            let integration = context.parameters.get("integration") ?? ""
+            return try await receiver.receive(request, definition: definition[...], integration: integration[...])
+        }
+        router.get("/healthz") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/json"],
+                     body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"alive\"}")))
+        }
+        let health = self.health
+        let integrationCount = self.integrationCount
+        router.get("/readyz") { _, _ -> Response in
+            if let reason = health.unreadyReason {
+                return WebhookRejection(.notReady, reason).response(retryAfterSeconds: receiver.retryAfterSeconds)
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"ready\",\"integrations\":\(integrationCount)}")))
+        }
+        // Added last, so it wraps only the not-found responder and costs the webhook route nothing.
+        router.add(middleware: NotFoundAsJSONMiddleware(receiver: receiver))
+        return router
+    }
+
+    /// The Hummingbird application: the router, the configured address and (with `runsProducer`) the producer as a
+    /// service that the application's `ServiceGroup` shuts down after the server. Use it with HummingbirdTesting:
+    /// `try await service.makeApplication().test(.router) { client in … }`.
+    public func makeApplication() -> Application<RouterResponder<BasicRequestContext>> {
+        Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            services: runsProducer ? [producer] : [],
+            onServerRunning: { [self] channel in
+                let port = channel.localAddress?.port
+                boundPort.withLock { $0 = port }
+                logger.info("receiver listening", metadata: [LogKeys.port: "\(port.map(String.init) ?? "?")"])
+            },
+            logger: logger)
+    }
+
+    /// Serves until graceful shutdown (see the type's documentation for the order), then returns.
+    public func run() async throws {
+        guard !started.exchange(true, ordering: .relaxed) else {
+            throw ReceiverError(.alreadyRunning, "run() was called twice; create a new ReceiverService")
+        }
+        let application = makeApplication()
+        try await withGracefulShutdownHandler {
+            try await application.run()
+        } onGracefulShutdown: { [health] in
+            health.beginDraining()
+        }
+        boundPort.withLock { $0 = nil }
+    }
+}
+
+/// Turns the router's empty 404 for unknown paths and methods into the receiver's JSON rejection.
+struct NotFoundAsJSONMiddleware<Context: RequestContext>: RouterMiddleware {
+    let receiver: WebhookReceiver
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            return receiver.reject(WebhookRejection(.routeNotFound, "no route for \(request.method) \(request.uri.path.prefix(128)); webhooks are POSTed to /webhooks/<definition>/<integration>"), integration: "")
+        }
+    }
+}
