@@ -232,7 +232,11 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
                 case .returnBatch(let batch): continuation.resume(returning: batch)
                 case .returnEnd: continuation.resume(returning: nil)
                 case .throwError(let error): continuation.resume(throwing: error)
-                case .suspended: break
+                case .suspended:
+                    // Cancelled before the continuation was stored: the cancellation handler found nothing to resume.
+                    if Task.isCancelled, let waiter = buffer.withLock({ $0.cancelWaiter() }) {
+                        waiter.resume(returning: nil)
+                    }
                 }
                 stageProgress.signal()
             }

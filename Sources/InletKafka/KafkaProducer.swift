@@ -75,8 +75,8 @@ public final class KafkaProducer: Service, @unchecked Sendable {
     /// librdkafka error so `send` can back off.
     private func produceOnce(_ record: KafkaProducerRecord) async throws -> KafkaDeliveryReport {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<KafkaDeliveryReport, any Error>) in
-            guard state.withLock({ $0.beginProduceCall() }) else {
-                continuation.resume(throwing: KafkaError(code: .shutDown, reason: "the producer is shutting down; no more records are accepted"))
+            if let refusal = state.withLock({ $0.beginProduceCall() }) {
+                continuation.resume(throwing: refusal)
                 return
             }
             let context = DeliveryContext(topic: record.topic, continuation: continuation)
@@ -232,10 +232,20 @@ struct ProducerState {
         return true
     }
 
-    mutating func beginProduceCall() -> Bool {
-        guard phase == .idle || phase == .running else { return false }
-        produceCallsInProgress += 1
-        return true
+    /// Nil when the call may go ahead (and is counted); otherwise the error to throw.
+    mutating func beginProduceCall() -> KafkaError? {
+        switch phase {
+        case .idle, .running:
+            produceCallsInProgress += 1
+            return nil
+        case .fatal:
+            return KafkaError(
+                code: .fatal, reason: "the producer hit a fatal librdkafka error (see the log); restart the process",
+                isRetriable: false
+            )
+        case .shuttingDown, .finished:
+            return KafkaError(code: .shutDown, reason: "the producer is shutting down; no more records are accepted")
+        }
     }
 
     mutating func endProduceCall() { produceCallsInProgress -= 1 }

@@ -157,3 +157,24 @@ struct KafkaConsumerTests {
         try await run.value
     }
 }
+
+@Suite(.enabled(if: TestBroker.isConfigured, "needs the local stack: source deploy/local/env.sh"))
+struct KafkaConsumerPauseTests {
+    @Test func recordsProducedWhilePausedArriveAfterResume() async throws {
+        let topic = TestBroker.uniqueName("pause")
+        try await TestBroker.createTopic(topic)
+        let consumer = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(topic: topic, group: TestBroker.uniqueName("g")), logger: TestBroker.logger)
+        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: TestBroker.brokers), logger: TestBroker.logger)
+        let records = try await withRunning(producer) {
+            try await withRunning(consumer) {
+                try await waitUntil(timeout: .seconds(20), "the consumer to be assigned") { try !consumer.assignment().isEmpty }
+                let partitions = try consumer.assignment()
+                try consumer.pause(partitions)
+                for index in 0..<5 { _ = try await producer.send(KafkaProducerRecord(topic: topic, value: [UInt8(index)])) }
+                try consumer.resume(partitions)
+                return try await collect(from: consumer) { $0.count >= 5 }
+            }
+        }
+        #expect(records.map(\.value) == (0..<5).map { [UInt8($0)] })
+    }
+}

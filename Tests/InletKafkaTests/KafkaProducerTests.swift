@@ -54,6 +54,46 @@ import Testing
         #expect(error?.isRetriable == false)
     }
 
+    @Test func sendsBackOffWhileTheLocalQueueIsFullAndAllSucceed() async throws {
+        var configuration = mockProducerConfiguration()
+        configuration.maxQueuedMessages = 2
+        let producer = try KafkaProducer(configuration: configuration, logger: TestBroker.logger)
+        let reports = try await withRunning(producer) {
+            try await withThrowingTaskGroup(of: KafkaDeliveryReport.self) { group in
+                for index in 0..<40 { group.addTask { try await producer.send(KafkaProducerRecord(topic: "small", value: [UInt8(index)])) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+        }
+        #expect(reports.count == 40)
+    }
+
+    @Test func aQueueThatStaysFullThrowsARetriableQueueFullError() async throws {
+        var configuration = mockProducerConfiguration()
+        configuration.maxQueuedMessages = 1
+        configuration.queueFullTimeout = .zero
+        configuration.lingerMilliseconds = 1000  // keeps the first record queued
+        let producer = try KafkaProducer(configuration: configuration, logger: TestBroker.logger)
+        let errors: [KafkaError] = try await withRunning(producer) {
+            await withTaskGroup(of: KafkaError?.self) { group in
+                for index in 0..<10 {
+                    group.addTask {
+                        do {
+                            _ = try await producer.send(KafkaProducerRecord(topic: "full", value: [UInt8(index)]))
+                            return nil
+                        } catch let error as KafkaError {
+                            return error
+                        } catch {
+                            return nil
+                        }
+                    }
+                }
+                return await group.reduce(into: [KafkaError]()) { if let error = $1 { $0.append(error) } }
+            }
+        }
+        #expect(!errors.isEmpty)
+        #expect(errors.allSatisfy { $0.code == .queueFull && $0.isRetriable })
+    }
+
     @Test func sendAfterShutdownThrowsShutDown() async throws {
         let producer = try KafkaProducer(configuration: mockProducerConfiguration(), logger: TestBroker.logger)
         try await withRunning(producer) {
