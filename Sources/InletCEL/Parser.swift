@@ -299,10 +299,7 @@ struct Parser {
         if accept(")") { return args }
         while true {
             args.append(try parseExpr())
-            if accept(",") {
-                if accept(")") { return args }
-                continue
-            }
+            if accept(",") { continue }
             _ = try expect(")")
             return args
         }
