@@ -178,3 +178,41 @@ struct KafkaConsumerPauseTests {
         #expect(records.map(\.value) == (0..<5).map { [UInt8($0)] })
     }
 }
+
+@Suite(.enabled(if: TestBroker.isConfigured, "needs the local stack: source deploy/local/env.sh"))
+struct KafkaConsumerRebalanceTests {
+    @Test func aSecondMemberJoiningRevokesThroughTheHookAndSplitsThePartitions() async throws {
+        let topic = TestBroker.uniqueName("rebalance")
+        let group = TestBroker.uniqueName("g")
+        try await TestBroker.createTopic(topic, partitions: 2)
+        let revoked = Mutex<[KafkaTopicPartition]>([])
+        let first = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(topic: topic, group: group), logger: TestBroker.logger) { partitions in
+            revoked.withLock { $0 += partitions }
+        }
+        let second = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(topic: topic, group: group), logger: TestBroker.logger)
+        try await withRunning(first) {
+            try await waitUntil(timeout: .seconds(20), "the first member to own both partitions") { try first.assignment().count == 2 }
+            try await withRunning(second) {
+                try await waitUntil(timeout: .seconds(30), "the partitions to be split") {
+                    try first.assignment().count == 1 && second.assignment().count == 1
+                }
+            }
+        }
+        #expect(revoked.withLock { $0 }.count >= 2)
+    }
+
+    @Test func theCooperativeStickyProtocolAlsoRunsTheHookOnClose() async throws {
+        let topic = TestBroker.uniqueName("cooperative")
+        try await TestBroker.createTopic(topic, partitions: 2)
+        var configuration = TestBroker.consumerConfiguration(topic: topic, group: TestBroker.uniqueName("g"))
+        configuration.extraProperties["partition.assignment.strategy"] = "cooperative-sticky"
+        let revoked = Mutex<Set<KafkaTopicPartition>>([])
+        let consumer = try KafkaConsumer(configuration: configuration, logger: TestBroker.logger) { partitions in
+            revoked.withLock { $0.formUnion(partitions) }
+        }
+        try await withRunning(consumer) {
+            try await waitUntil(timeout: .seconds(20), "both partitions to be assigned") { try consumer.assignment().count == 2 }
+        }
+        #expect(revoked.withLock { $0 }.count == 2)
+    }
+}
