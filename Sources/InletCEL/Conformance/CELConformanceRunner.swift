@@ -229,7 +229,8 @@ public struct CELConformanceReport: Sendable {
     public var exitStatus: Int32 { failed == 0 ? 0 : 1 }
 
     /// One line per file (`basic.jsonl: 28/30 passed, 2 failed`), its failures indented beneath
-    /// (`  FAIL <id>: <reason>`) unless `failures` is false, and a closing line exactly `N passed, N failed`.
+    /// (`  FAIL <id>: <reason>`) unless `failures` is false, and a closing line exactly `N passed, N failed`;
+    /// every line ends with a newline.
     public func render(failures listFailures: Bool = true) -> String {
         var lines: [String] = []
         for file in files {
@@ -240,6 +241,6 @@ public struct CELConformanceReport: Sendable {
             }
         }
         lines.append("\(passed) passed, \(failed) failed")
-        return lines.joined(separator: "\n")
+        return lines.joined(separator: "\n") + "\n"
     }
 }
