@@ -80,6 +80,12 @@ public enum JSONText {
     /// Appends `text` as a JSON string literal with the escapes RFC 8259 requires.
     public static func appendString(_ text: String, to out: inout String) {
         out += "\""
+        // Fast path: most values need no escaping, and appending the whole string is ~10x cheaper than per scalar.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += text
+            out += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
