@@ -140,6 +140,26 @@ struct MapperServiceTests {
         #expect(offsets.map(\.committed) == [2])
     }
 
+    @Test("the service and its Kafka clients are freed after a graceful shutdown")
+    func freedAfterShutdown() async throws {
+        weak var weakService: MapperService?
+        do {
+            var configuration = MapperConfiguration()
+            configuration.brokers = Self.brokers
+            configuration.consumerGroup = "inlet-mapper-free-\(UUID().uuidString.prefix(8))"
+            let input = TopicName.unique(definition: try DefinitionName("github"), event: EventName("free-\(UUID().uuidString.prefix(8).lowercased())"))
+            let service = try MapperService(
+                configuration: configuration, catalog: try MapperFixtures.engine("- model: PullRequest\n").catalog,
+                topics: [input], logger: Self.logger)
+            weakService = service
+            let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [service], logger: Self.logger))
+            let task = Task { try await group.run() }
+            await group.triggerGracefulShutdown()
+            try await task.value
+        }
+        #expect(weakService == nil)
+    }
+
     /// Reads `topics` from the beginning with a fresh group until `predicate` holds, or fails after `timeout`.
     static func collect(
         topics: [TopicName], timeout: Duration, until predicate: @escaping @Sendable ([KafkaRecord]) -> Bool
