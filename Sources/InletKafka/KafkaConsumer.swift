@@ -476,18 +476,29 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
         }
     }
 
-    /// Seeds the gap detector with the committed offsets of newly assigned partitions, so a jump right after the
-    /// committed position is caught too. Blocking broker call: fine on the poll thread.
+    /// Seeds the gap detector with the committed offsets of newly assigned partitions (or, with nothing committed and
+    /// `auto.offset.reset=earliest`, the low watermark), so a jump right at the start position is caught too.
+    /// Blocking broker calls: fine on the poll thread.
     private func seedDetector(_ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, _ changed: [KafkaTopicPartition]) {
         guard let partitions, let copy = rd_kafka_topic_partition_list_copy(partitions) else { return }
         defer { rd_kafka_topic_partition_list_destroy(copy) }
         let err = rd_kafka_committed(client, copy, 5000)
         let committed = err == RD_KAFKA_RESP_ERR_NO_ERROR ? readPartitionList(copy) : []
-        detector.withLock { detector in
-            for tp in changed {
-                let offset = committed.first { $0.partition == tp && $0.err == RD_KAFKA_RESP_ERR_NO_ERROR }?.offset
-                detector.seed(tp, nextOffset: offset)
+        var seeds: [KafkaTopicPartition: Int64] = [:]
+        for tp in changed {
+            if let offset = committed.first(where: { $0.partition == tp && $0.err == RD_KAFKA_RESP_ERR_NO_ERROR })?.offset, offset >= 0 {
+                seeds[tp] = offset
+            } else if configuration.autoOffsetReset == .earliest {
+                // Nothing committed: reading starts at the low watermark, so a jump past it is a gap too.
+                var low: Int64 = 0
+                var high: Int64 = 0
+                if rd_kafka_query_watermark_offsets(client, tp.topic, tp.partition, &low, &high, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                    seeds[tp] = low
+                }
             }
+        }
+        detector.withLock { detector in
+            for tp in changed { detector.seed(tp, nextOffset: seeds[tp]) }
         }
     }
 

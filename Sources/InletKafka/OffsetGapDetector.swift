@@ -9,8 +9,9 @@
 /// and seek; the detector keeps expecting the missing offset. After `maxRetries` seeks back to the same offset it
 /// accepts the gap as genuine (transactions or compaction leave real gaps) and moves on.
 ///
-/// - Important: The expected offset of a partition is unknown until it is seeded (from the committed offset on
-///   assignment) or a first record arrives; a gap before the first record seen cannot be detected.
+/// - Important: The expected offset of a partition is unknown until it is seeded (by the consumer: the committed
+///   offset on assignment, or the low watermark when nothing is committed and `auto.offset.reset` is earliest) or a
+///   first record arrives; a gap before the first record seen of an unseeded partition cannot be detected.
 public struct OffsetGapDetector: Sendable {
     /// What to do with one fetched record.
     public enum Verdict: Hashable, Sendable {

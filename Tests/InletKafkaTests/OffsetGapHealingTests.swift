@@ -91,3 +91,21 @@ struct OffsetGapInjectionTests {
         #expect(consumer.offsetGapsAccepted == 1)
     }
 }
+
+@Suite(.enabled(if: TestBroker.isConfigured, "needs the local stack: source deploy/local/env.sh"))
+struct OffsetGapSeedingTests {
+    @Test func aLossOfTheVeryFirstRecordsOfANewGroupIsHealed() async throws {
+        let topic = TestBroker.uniqueName("first")
+        try await TestBroker.createTopic(topic)
+        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: TestBroker.brokers), logger: TestBroker.logger)
+        try await withRunning(producer) {
+            for index in 0..<10 { _ = try await producer.send(KafkaProducerRecord(topic: topic, partition: 0, value: [UInt8(index)])) }
+        }
+        let consumer = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(topic: topic, group: TestBroker.uniqueName("g")), logger: TestBroker.logger)
+        let lost = Mutex<Set<Int64>>([0, 1])
+        consumer.testingLoseFetchedRecord.withLock { $0 = { _, offset in lost.withLock { $0.remove(offset) != nil } } }
+        let records = try await withRunning(consumer) { try await collect(from: consumer) { $0.count >= 10 } }
+        #expect(records.map(\.offset) == Array(0..<10))
+        #expect(consumer.offsetGapsDetected == 1)
+    }
+}
