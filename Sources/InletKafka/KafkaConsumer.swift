@@ -49,8 +49,8 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
     private let buffer = Mutex(BatchBufferState())
     private let detector: Mutex<OffsetGapDetector>
     private let lifecycle = Mutex(ConsumerLifecycle())
-    /// Signalled whenever the stage takes a batch or commits, to wake a poll thread waiting for buffer space.
-    private let stageProgress = DispatchSemaphore(value: 0)
+    /// Wakes a poll thread waiting for buffer space or for the stage to release revoked partitions.
+    private let stageProgress = PollThreadWakeup()
     private let stopPolling = Atomic<Bool>(false)
     private let stopEvents = Atomic<Bool>(false)
     private let pendingCommits = Atomic<Int>(0)
@@ -270,7 +270,9 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
                 if buffer.withLock({ $0.count }) <= capacity / 2 {
                     setBackPressure(paused: false)
                 } else {
-                    _ = stageProgress.wait(timeout: .now() + .milliseconds(Int(pollTimeout)))
+                    stageProgress.wait(timeout: .now() + .milliseconds(Int(pollTimeout))) {
+                        buffer.withLock { $0.count } <= capacity / 2 || stopPolling.load(ordering: .acquiring)
+                    }
                     // Serve rebalances while paused; a record that still arrives is kept (soft bound).
                     if let message = rd_kafka_consumer_poll(client, 0) {
                         messages[0] = message
@@ -521,11 +523,13 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
             logger.debug("dropped buffered records of revoked partitions", metadata: ["kafka.records": "\(dropped)"])
         }
         let deadline = DispatchTime.now() + .milliseconds(configuration.revokeTimeout.milliseconds)
-        while buffer.withLock({ !$0.inFlight.isDisjoint(with: revoked) }) {
-            if stageProgress.wait(timeout: min(deadline, .now() + .milliseconds(10))) == .timedOut, DispatchTime.now() >= deadline {
+        let released = { self.buffer.withLock { $0.inFlight.isDisjoint(with: revoked) } }
+        while !released() {
+            guard DispatchTime.now() < deadline else {
                 logger.error("revocation: the stage did not finish its in-flight batch in time; giving the partitions away")
                 return
             }
+            stageProgress.wait(timeout: min(deadline, .now() + .milliseconds(100)), unless: released)
         }
         guard let onRevoke else { return }
         let done = DispatchSemaphore(value: 0)
@@ -577,6 +581,31 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
         default:
             break
         }
+    }
+}
+
+/// Lets the poll thread sleep until the stage makes progress, without piling up signals nobody waits for.
+private final class PollThreadWakeup: Sendable {
+    private let semaphore = DispatchSemaphore(value: 0)
+    private let waiting = Atomic<Bool>(false)
+
+    /// Called after the stage changed shared state (took a batch, committed, left its loop).
+    func signal() {
+        if waiting.exchange(false, ordering: .acquiringAndReleasing) {
+            semaphore.signal()
+        }
+    }
+
+    /// Sleeps until `signal()` or `deadline`, unless `condition` already holds. At most one stale signal can be left
+    /// over, which only causes one early wake-up.
+    func wait(timeout deadline: DispatchTime, unless condition: () -> Bool) {
+        waiting.store(true, ordering: .sequentiallyConsistent)
+        if condition() {
+            waiting.store(false, ordering: .sequentiallyConsistent)
+            return
+        }
+        _ = semaphore.wait(timeout: deadline)
+        waiting.store(false, ordering: .sequentiallyConsistent)
     }
 }
 
