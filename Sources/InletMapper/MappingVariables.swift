@@ -30,7 +30,7 @@ public enum MappingVariables {
     }()
 
     /// Extension libraries (strings, math, …) made available to mappings.
-    static let extensionLibraries: [CELLibrary] = []
+    static let extensionLibraries: [CELLibrary] = [.strings, .math, .lists, .encoders]
 
     /// The bindings of one record. Built once per record and shared by every entry's filter and map.
     static func bindings(envelope: Envelope, payload: CELValue) -> [String: CELValue] {
