@@ -8,6 +8,10 @@ let package = Package(
     products: [
         .executable(name: "inlet", targets: ["InletCLI"]),
         .library(name: "InletCEL", targets: ["InletCEL"]),
+        // For the separate Benchmarks/ package (load generator and baselines), not a stable API.
+        .library(name: "InletBenchmarkSupport", targets: [
+            "InletCore", "InletKafka", "InletPostgres", "InletHTTPClient", "InletReceiver", "InletPersister", "InletSink",
+        ]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -77,10 +81,16 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
+        // MARK: A subscriber sink that verifies and records what the deliverer sends (local runs, tests, benchmarks)
+        .target(name: "InletSink", dependencies: [
+            "InletCore", "InletCrypto", "InletDeliverer",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+
         // MARK: The `inlet` executable: parse arguments, build services, run one ServiceGroup
         .executableTarget(name: "InletCLI", dependencies: [
             "InletCore", "InletCEL", "InletKafka", "InletPostgres", "InletHTTPClient", "InletCrypto",
-            "InletReceiver", "InletDeduplicator", "InletMapper", "InletPersister", "InletDeliverer",
+            "InletReceiver", "InletDeduplicator", "InletMapper", "InletPersister", "InletDeliverer", "InletSink",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -94,12 +104,13 @@ let package = Package(
         .testTarget(name: "InletCryptoTests", dependencies: ["InletCrypto"]),
         .testTarget(name: "InletCoreTests", dependencies: ["InletCore"]),
         .testTarget(name: "InletStagesTests", dependencies: [
-            "InletReceiver", "InletDeduplicator", "InletMapper", "InletPersister", "InletDeliverer",
+            "InletReceiver", "InletDeduplicator", "InletMapper", "InletPersister", "InletDeliverer", "InletSink",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "EndToEndTests", dependencies: [
             "InletCore", "InletKafka", "InletPostgres", "InletHTTPClient", "InletCrypto",
-            "InletReceiver", "InletDeduplicator", "InletMapper", "InletPersister", "InletDeliverer",
+            "InletReceiver", "InletDeduplicator", "InletMapper", "InletPersister", "InletDeliverer", "InletSink",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
     ]
 )

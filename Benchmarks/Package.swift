@@ -7,6 +7,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "Inlet", path: "../"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // Counts calls into the C allocator (malloc, calloc, realloc, posix_memalign, aligned_alloc, memalign) by
@@ -17,6 +19,15 @@ let package = Package(
             dependencies: [
                 "CMallocCounter",
                 .product(name: "InletCEL", package: "Inlet"),
+            ]
+        ),
+        // The pipeline benchmark's load generator and baselines; driven by run-pipeline.sh (`make bench`).
+        .executableTarget(
+            name: "PipelineBench",
+            dependencies: [
+                .product(name: "InletBenchmarkSupport", package: "Inlet"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ]

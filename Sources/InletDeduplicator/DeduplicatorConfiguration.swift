@@ -15,6 +15,9 @@ public struct DeduplicatorConfiguration: Sendable {
     /// Wait before retrying a batch whose produce or database step failed. Default: 1 second.
     public var retryDelay: Duration = .seconds(1)
 
+    /// The consumer group; every instance of the stage shares it. Default: `inlet-deduplicator`.
+    public var consumerGroup = Stage.deduplicator.consumerGroup
+
     public init() {}
 
     /// Reads `INLET_DEDUP_WINDOW_SECONDS`, `INLET_DEDUP_PRUNE_INTERVAL_SECONDS`, `INLET_DEDUP_BATCH_SIZE`.

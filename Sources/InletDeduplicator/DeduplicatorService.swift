@@ -32,7 +32,7 @@ public final class DeduplicatorService: Service {
                 postgres: PostgresClient, registry: DefinitionRegistry, logger: Logger) throws {
         self.configuration = configuration
         var kafka = consumer
-        kafka.groupID = Stage.deduplicator.consumerGroup
+        kafka.groupID = configuration.consumerGroup
         kafka.topics = registry.receivedTopics.map(\.rawValue)
         kafka.maxBatchSize = configuration.maxBatchSize
         self.kafka = kafka

@@ -7,6 +7,9 @@ public struct PersisterConfiguration: Sendable {
     /// Wait before retrying a batch whose transaction failed. Default: 1 second.
     public var retryDelay: Duration = .seconds(1)
 
+    /// The consumer group; every instance of the stage shares it. Default: `inlet-persister`.
+    public var consumerGroup = Stage.persister.consumerGroup
+
     public init() {}
 
     /// Reads `INLET_PERSISTER_BATCH_SIZE`.

@@ -32,7 +32,7 @@ public final class PersisterService: Service {
         }
         self.tables = tables
         var kafka = consumer
-        kafka.groupID = Stage.persister.consumerGroup
+        kafka.groupID = configuration.consumerGroup
         kafka.topics = tables.keys.sorted()
         kafka.maxBatchSize = configuration.maxBatchSize
         self.kafka = kafka

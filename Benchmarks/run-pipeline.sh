@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# `make bench`: the pipeline benchmark. Builds release binaries, measures the baselines and the five stages in ONE run
+# on this machine, and prints every stage as a ratio to its baseline (the machines are shared and noisy: only ratios
+# from the same run mean anything). Figures go to stdout and to .inlet/bench/pipeline-<time>.json.
+#
+#   BENCH_REQUESTS     webhooks sent (default 20000; 5 % repeats)
+#   BENCH_CONCURRENCY  concurrent connections (default 64)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source deploy/local/env.sh
+N="${BENCH_REQUESTS:-20000}"
+C="${BENCH_CONCURRENCY:-64}"
+OUT="$INLET_STATE_DIR/bench"; mkdir -p "$OUT"
+RUN="$OUT/run-$(date +%Y%m%d-%H%M%S)"; mkdir -p "$RUN"
+BIN=.build/release/inlet
+BENCH=Benchmarks/.build/release/PipelineBench
+
+log "building release binaries (first build takes minutes)"
+swift build -c release --product inlet >"$RUN/build.log" 2>&1 || { tail -30 "$RUN/build.log"; die "release build failed"; }
+swift build -c release --package-path Benchmarks --product PipelineBench >>"$RUN/build.log" 2>&1 || { tail -30 "$RUN/build.log"; die "benchmark build failed"; }
+
+# A fresh broker (Tansu keeps everything in memory) and a schema of the run's own, so nothing earlier is counted.
+bash deploy/local/stop.sh >/dev/null
+bash deploy/local/start.sh >/dev/null 2>&1
+SCHEMA="bench_$(date +%s)"
+psql -X -q "$INLET_POSTGRES_URL" -c "CREATE SCHEMA $SCHEMA"
+export INLET_POSTGRES_URL="$INLET_POSTGRES_URL?options=-csearch_path%3D$SCHEMA"
+export INLET_LOG_LEVEL="${INLET_LOG_LEVEL:-warning}"
+$BIN topics create >/dev/null
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+wait_http() { for _ in $(seq 1 200); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; die "$1 did not answer"; }
+peak_rss_mb() { awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# --- baseline 1: a bare Hummingbird server answering 202, same load -----------------------------------------------
+$BENCH bare-server --port 18081 & bare=$!; pids+=("$bare")
+wait_http "http://127.0.0.1:18081/webhooks/github/x" || true
+log "baseline: bare HTTP server, $N requests at concurrency $C"
+$BENCH load --url http://127.0.0.1:18081 --requests "$N" --concurrency "$C" > "$RUN/bare.json"
+kill -TERM "$bare"; wait "$bare" 2>/dev/null || true
+
+# --- baseline 2: the broker's produce rate for the same bytes; baseline 3: PostgreSQL's upsert rate ----------------
+log "baseline: broker produce rate ($N records)"
+$BENCH produce-baseline --requests "$N" --concurrency "$C" --brokers "$INLET_KAFKA_BROKERS" > "$RUN/produce.json"
+log "baseline: PostgreSQL multi-row upsert rate ($N rows)"
+$BENCH upsert-baseline --rows "$N" --postgres "$INLET_POSTGRES_URL" > "$RUN/upsert.json"
+
+# --- the pipeline: five stage processes and the subscriber sink --------------------------------------------------
+declare -A stage_pid
+$BIN sink --port 8090 & stage_pid[sink]=$!; pids+=("${stage_pid[sink]}")
+for stage in receiver deduplicator mapper persister deliverer; do
+  $BIN "$stage" > "$RUN/$stage.log" 2>&1 & stage_pid[$stage]=$!; pids+=("${stage_pid[$stage]}")
+done
+wait_http "http://127.0.0.1:$INLET_RECEIVER_PORT/readyz"
+wait_http "http://127.0.0.1:8090/stats"
+
+log "pipeline: $N signed webhooks at concurrency $C"
+started=$(date +%s.%N)
+$BENCH load --url "http://127.0.0.1:$INLET_RECEIVER_PORT" --requests "$N" --concurrency "$C" > "$RUN/receiver.json"
+unique=$(python3 -c "import json,sys; print(json.load(open('$RUN/receiver.json'))['unique'])")
+
+log "waiting until all $unique unique events are stored and delivered"
+rows=0; delivered=0; deadline=$(( $(date +%s) + 900 ))
+while :; do
+  rows=$(psql -X -tA "$INLET_POSTGRES_URL" -c "SELECT count(*) FROM pull_request" 2>/dev/null || echo 0)
+  delivered=$(curl -sf http://127.0.0.1:8090/stats | python3 -c "import json,sys; print(json.load(sys.stdin)['records'])" 2>/dev/null || echo 0)
+  [ "$rows" -ge "$unique" ] && [ "$delivered" -ge "$unique" ] && break
+  [ "$(date +%s)" -lt "$deadline" ] || { log "gave up after 900 s: rows=$rows delivered=$delivered"; break; }
+  sleep 0.2
+done
+finished=$(date +%s.%N)
+sleep 2  # let late duplicates (if any) show up before counting them
+rows=$(psql -X -tA "$INLET_POSTGRES_URL" -c "SELECT count(*) FROM pull_request")
+delivered=$(curl -sf http://127.0.0.1:8090/stats | python3 -c "import json,sys; print(json.load(sys.stdin)['records'])")
+
+rss="{"
+for stage in receiver deduplicator mapper persister deliverer; do rss+="\"$stage\": $(peak_rss_mb "${stage_pid[$stage]}"),"; done
+rss="${rss%,}}"
+cleanup; trap - EXIT
+psql -X -q "${INLET_POSTGRES_URL%%\?*}" -c "DROP SCHEMA $SCHEMA CASCADE"
+
+python3 - "$RUN" "$started" "$finished" "$unique" "$rows" "$delivered" "$rss" <<'PY'
+import json, sys
+run, started, finished, unique, rows, delivered, rss = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), json.loads(sys.argv[7])
+load = lambda name: json.load(open(f"{run}/{name}.json"))
+bare, receiver, produce, upsert = load("bare"), load("receiver"), load("produce"), load("upsert")
+e2e = unique / (finished - started)
+result = {
+  "receiver": {"requests_per_second": receiver["requests_per_second"], "p50_ms": receiver["p50_ms"], "p99_ms": receiver["p99_ms"], "statuses": receiver["statuses"]},
+  "bare_server": {"requests_per_second": bare["requests_per_second"], "p50_ms": bare["p50_ms"], "p99_ms": bare["p99_ms"]},
+  "broker_produce_per_second": produce["records_per_second"],
+  "postgres_upsert_rows_per_second": upsert["rows_per_second"],
+  "end_to_end_events_per_second": e2e, "unique_events": unique, "rows": rows, "rows_beyond_unique": rows - unique,
+  "delivered_records": delivered, "deliveries_beyond_unique": delivered - unique, "peak_rss_mb": rss,
+}
+json.dump(result, open(f"{run}/result.json", "w"), indent=2)
+print(f"""
+Inlet pipeline benchmark: {receiver['requests']} signed GitHub pull_request webhooks (~3 KB, {receiver['repeats']} repeats), concurrency {receiver['concurrency']}
+                                   measured        baseline (same run)          ratio
+receiver  verified+acked req/s  {receiver['requests_per_second']:10.0f}   bare Hummingbird 202  {bare['requests_per_second']:9.0f}   {receiver['requests_per_second']/bare['requests_per_second']:6.2f}
+receiver  p50 / p99 ms          {receiver['p50_ms']:5.1f} / {receiver['p99_ms']:5.1f}   bare                {bare['p50_ms']:5.1f} / {bare['p99_ms']:5.1f}
+end to end events/s             {e2e:10.0f}   broker produce/s      {produce['records_per_second']:9.0f}   {e2e/produce['records_per_second']:6.3f}
+                                               PostgreSQL upsert rows/s {upsert['rows_per_second']:6.0f}   {e2e/upsert['rows_per_second']:6.3f}
+rows stored / unique            {rows} / {unique}  (beyond unique: {rows-unique}, must be 0)
+records delivered / unique      {delivered} / {unique}  (beyond unique: {delivered-unique})
+receiver statuses               {receiver['statuses']}
+peak RSS MB per stage           {rss}
+(details: {run}/result.json)""")
+PY
