@@ -163,13 +163,23 @@ public final class KafkaProducer: Service, @unchecked Sendable {
 
     /// The dedicated event thread's loop. Exits after shutdown once every delivery report has been handed out.
     private func eventLoop() {
+        var stopDeadline: ContinuousClock.Instant?
         while true {
             if let event = rd_kafka_queue_poll(mainQueue, 100) {
                 handle(event)
                 rd_kafka_event_destroy(event)
                 continue
             }
-            if stopEventLoop.load(ordering: .acquiring) && rd_kafka_outq_len(client) == 0 { break }
+            guard stopEventLoop.load(ordering: .acquiring) else { continue }
+            let outstanding = rd_kafka_outq_len(client)
+            if outstanding == 0 { break }
+            // After the purge only delivery reports remain; never hang shutdown on anything else librdkafka counts.
+            let deadline = stopDeadline ?? ContinuousClock.now.advanced(by: .seconds(5))
+            stopDeadline = deadline
+            if ContinuousClock.now >= deadline {
+                logger.error("producer stopped with librdkafka work outstanding", metadata: ["kafka.outstanding": "\(outstanding)"])
+                break
+            }
         }
         // Drain anything that raced with the final check.
         while let event = rd_kafka_queue_poll(mainQueue, 0) {
