@@ -279,7 +279,7 @@ public final class BatchDeliverer: Sendable {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for failure in failures {
                     let record = Self.deadLetterRecord(for: failure, topic: topic)
-                    group.addTask { _ = try await self.deadLetters.send(record) }
+                    group.addTask { try await self.deadLetters.sendDeadLetter(record) }
                 }
                 try await group.waitForAll()
             }

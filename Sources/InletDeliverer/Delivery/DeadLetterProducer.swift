@@ -1,9 +1,13 @@
 import InletKafka
 
-/// Where dead letters go: ``KafkaProducer`` in production (it conforms as is), a recorder in tests.
+/// Where dead letters go: ``KafkaProducer`` in production, a recorder in tests.
 public protocol DeadLetterProducer: Sendable {
     /// Returns once the record is stored (acknowledged), or throws.
-    func send(_ record: KafkaProducerRecord) async throws -> KafkaDeliveryReport
+    func sendDeadLetter(_ record: KafkaProducerRecord) async throws
 }
 
-extension KafkaProducer: DeadLetterProducer {}
+extension KafkaProducer: DeadLetterProducer {
+    public func sendDeadLetter(_ record: KafkaProducerRecord) async throws {
+        _ = try await send(record)
+    }
+}

@@ -57,4 +57,10 @@ public enum CloudEventElement {
         bytes.append(UInt8(ascii: "}"))
         return bytes
     }
+
+    /// The elements of a batch body (a JSON array), each as its exact bytes; nil when the body is not a valid JSON
+    /// array. For subscribers written in Swift and for the sink.
+    public static func splitBatch(_ body: [UInt8]) -> [[UInt8]]? {
+        JSONSyntax.arrayElements(body)?.map { Array(body[$0]) }
+    }
 }

@@ -16,6 +16,39 @@ enum JSONSyntax {
         }
     }
 
+    /// The byte ranges of the elements of a top-level JSON array, or nil when `bytes` is not a valid JSON array.
+    static func arrayElements(_ bytes: [UInt8]) -> [Range<Int>]? {
+        bytes.withUnsafeBufferPointer { buffer -> [Range<Int>]? in
+            var scanner = Scanner(bytes: buffer)
+            var ranges: [Range<Int>] = []
+            scanner.skipWhitespace()
+            guard scanner.current == UInt8(ascii: "[") else { return nil }
+            scanner.position += 1
+            scanner.skipWhitespace()
+            if scanner.current == UInt8(ascii: "]") {
+                scanner.position += 1
+            } else {
+                while true {
+                    scanner.skipWhitespace()
+                    let start = scanner.position
+                    guard scanner.value(depth: 1) else { return nil }
+                    ranges.append(start..<scanner.position)
+                    scanner.skipWhitespace()
+                    if scanner.current == UInt8(ascii: ",") {
+                        scanner.position += 1
+                    } else if scanner.current == UInt8(ascii: "]") {
+                        scanner.position += 1
+                        break
+                    } else {
+                        return nil
+                    }
+                }
+            }
+            scanner.skipWhitespace()
+            return scanner.position == buffer.count ? ranges : nil
+        }
+    }
+
     private struct Scanner {
         let bytes: UnsafeBufferPointer<UInt8>
         var position = 0
