@@ -47,7 +47,7 @@ public struct MappingEngine: Sendable {
     }
 
     private func map(envelope: Envelope, payload: CELValue, file: MappingFile) -> [MapperOutput] {
-        let bindings = MappingVariables.bindings(envelope: envelope, payload: payload)
+        let bindings = MappingVariables.bindings(envelope: envelope, payload: payload, includeEnvelope: file.usesEnvelope)
         var outputs: [MapperOutput] = []
         var ordinal = 0
         for entry in file.entries {
@@ -104,7 +104,7 @@ public struct MappingEngine: Sendable {
                 continue
             }
 
-            let validator = RecordValidator(declaration: entry.model)
+            let validator = entry.validator
             var records: [MappedRecord] = []
             var violation: String?
             for (index, object) in objects.enumerated() {

@@ -12,12 +12,19 @@ public struct MappingFile: Sendable {
     public let event: EventName
     /// The entries in file order; each one is applied to every record of the event.
     public let entries: [MappingEntry]
+    /// Whether any expression reads `envelope`; when none does, the per-record envelope map is not built.
+    let usesEnvelope: Bool
 
     public init(path: String, definition: DefinitionName, event: EventName, entries: [MappingEntry]) {
         self.path = path
         self.definition = definition
         self.event = event
         self.entries = entries
+        self.usesEnvelope = entries.contains { entry in
+            [entry.filter, entry.map].contains { expression in
+                expression?.program.variableNames.contains { $0 == MappingVariables.envelope || $0.hasPrefix(MappingVariables.envelope + ".") } == true
+            }
+        }
     }
 }
 
@@ -32,6 +39,8 @@ public struct MappingEntry: Sendable {
     public let filter: MappingExpression?
     /// A CEL expression returning an object or a list of objects; `nil` (absent or empty) uses the payload object.
     public let map: MappingExpression?
+    /// Checks the objects this entry produces against ``model``.
+    public let validator: RecordValidator
 
     public init(index: Int, model: ModelDeclaration, variants: Set<String>?, filter: MappingExpression?,
                 map: MappingExpression?) {
@@ -40,6 +49,7 @@ public struct MappingEntry: Sendable {
         self.variants = variants
         self.filter = filter
         self.map = map
+        self.validator = RecordValidator(declaration: model)
     }
 
     /// Whether the entry applies to a record with this variant.

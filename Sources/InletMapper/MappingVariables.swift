@@ -33,16 +33,18 @@ public enum MappingVariables {
     static let extensionLibraries: [CELLibrary] = [.strings, .math, .lists, .encoders]
 
     /// The bindings of one record. Built once per record and shared by every entry's filter and map.
-    static func bindings(envelope: Envelope, payload: CELValue) -> [String: CELValue] {
+    /// `includeEnvelope: false` leaves `envelope` unbound (for files whose expressions never read it).
+    static func bindings(envelope: Envelope, payload: CELValue, includeEnvelope: Bool = true) -> [String: CELValue] {
         var action = CELValue.null
         if case .map(let object) = payload, case .string(let text)? = object["action"] { action = .string(text) }
-        return [
+        var bindings: [String: CELValue] = [
             MappingVariables.payload: payload,
-            MappingVariables.envelope: envelopeValue(envelope),
             MappingVariables.variant: envelope.variant.map(CELValue.string) ?? .null,
             MappingVariables.resource: .string(envelope.event),
             MappingVariables.action: action,
         ]
+        if includeEnvelope { bindings[MappingVariables.envelope] = envelopeValue(envelope) }
+        return bindings
     }
 
     static func envelopeValue(_ envelope: Envelope) -> CELValue {

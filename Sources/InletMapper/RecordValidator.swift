@@ -14,9 +14,17 @@ public struct RecordValidator: Sendable {
     public static let deletedKey = "_deleted"
 
     public let declaration: ModelDeclaration
+    /// Field positions by name, built once so validating a record does no linear searches.
+    private let fieldIndex: [String: Int]
+    /// Fields a deletion must carry: the upsert key and the version field.
+    private let deletionFields: Set<String>
 
     public init(declaration: ModelDeclaration) {
         self.declaration = declaration
+        var index: [String: Int] = [:]
+        for (position, field) in declaration.fields.enumerated() { index[field.name] = position }
+        self.fieldIndex = index
+        self.deletionFields = Set(declaration.upsertKey + [declaration.versionField])
     }
 
     /// Validates `object` and returns the record, fields in declaration order.
@@ -25,7 +33,7 @@ public struct RecordValidator: Sendable {
         guard case .map(let map) = object else {
             return .failure(RecordViolation("expected an object for model \(declaration.name), got \(object.typeName)"))
         }
-        var given: [String: CELValue] = [:]
+        var given = [CELValue?](repeating: nil, count: declaration.fields.count)
         var unknown: [String] = []
         var deleted = false
         for (key, value) in map {
@@ -43,10 +51,10 @@ public struct RecordValidator: Sendable {
             if name == ModelDeclaration.integrationIDField || name == ModelDeclaration.definitionField {
                 return .failure(RecordViolation("field '\(name)' is filled from the envelope; remove it from the mapping"))
             }
-            if declaration.field(named: name) == nil {
-                unknown.append(name)
+            if let position = fieldIndex[name] {
+                given[position] = value
             } else {
-                given[name] = value
+                unknown.append(name)
             }
         }
         if !unknown.isEmpty {
@@ -55,23 +63,22 @@ public struct RecordValidator: Sendable {
             return .failure(RecordViolation("unknown field\(unknown.count == 1 ? "" : "s") \(names)\(more) for model \(declaration.name)"))
         }
 
-        let mustHave = deleted ? Set(declaration.upsertKey + [declaration.versionField]) : nil
         var values: [(name: String, value: ModelValue)] = []
         values.reserveCapacity(declaration.fields.count)
         var missing: [String] = []
-        for field in declaration.fields {
+        for (position, field) in declaration.fields.enumerated() {
             let value: ModelValue
             switch field.name {
             case ModelDeclaration.integrationIDField: value = .string(integration)
             case ModelDeclaration.definitionField: value = .string(definition)
             default:
-                switch RecordValidator.convert(given[field.name].map(RecordValidator.unwrap) ?? .null, to: field.type) {
+                switch RecordValidator.convert(given[position].map(RecordValidator.unwrap) ?? .null, to: field.type) {
                 case .success(let converted): value = converted
                 case .failure(let reason):
                     return .failure(RecordViolation("field '\(field.name)' (\(field.type.rawValue)): \(reason)"))
                 }
             }
-            if value == .null, mustHave.map({ $0.contains(field.name) }) ?? field.required {
+            if value == .null, deleted ? deletionFields.contains(field.name) : field.required {
                 missing.append(field.name)
             }
             values.append((field.name, value))
