@@ -28,7 +28,6 @@ struct BatchBufferState {
     private(set) var inFlight: Set<KafkaTopicPartition> = []
 
     var count: Int { batches.count }
-    var isFinished: Bool { finished }
 
     mutating func push(_ batch: KafkaRecordBatch) -> PushAction {
         guard !finished else { return .dropped }

@@ -43,6 +43,9 @@ public final class KafkaProducer: Service, @unchecked Sendable {
         rd_kafka_destroy(client)
     }
 
+    /// Records (and unserved delivery reports) librdkafka holds right now: `rd_kafka_outq_len`. A gauge for metrics.
+    public var outstandingRecords: Int { Int(rd_kafka_outq_len(client)) }
+
     /// Produces `record` and returns where it was stored, or throws the delivery error.
     ///
     /// While librdkafka's local queue is full, backs off (1 ms doubling to 50 ms) and retries for up to

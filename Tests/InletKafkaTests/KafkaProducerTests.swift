@@ -128,3 +128,21 @@ import Testing
         #expect(weakProducer == nil)
     }
 }
+
+@Suite struct KafkaProducerCancellationTests {
+    @Test(.timeLimit(.minutes(1))) func cancellingRunFlushesOutstandingRecordsAndReturns() async throws {
+        var configuration = mockProducerConfiguration()
+        configuration.lingerMilliseconds = 200  // records are still queued when the task is cancelled
+        let producer = try KafkaProducer(configuration: configuration, logger: TestBroker.logger)
+        let run = Task { try await producer.run() }
+        let sends = (0..<5).map { index in
+            Task { try await producer.send(KafkaProducerRecord(topic: "cancel", value: [UInt8(index)])) }
+        }
+        try await waitUntil("every record to be queued in librdkafka") { producer.outstandingRecords >= 5 }
+        run.cancel()
+        try await run.value
+        var delivered = 0
+        for send in sends { if (try? await send.value) != nil { delivered += 1 } }
+        #expect(delivered == 5)
+    }
+}
