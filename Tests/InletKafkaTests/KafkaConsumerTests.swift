@@ -5,34 +5,21 @@ import Testing
 /// Consumer behaviour against the real Tansu broker at INLET_KAFKA_BROKERS.
 @Suite(.enabled(if: TestBroker.isConfigured, "needs the local stack: source deploy/local/env.sh"))
 struct KafkaConsumerTests {
-    func produce(_ records: [KafkaProducerRecord]) async throws -> [KafkaDeliveryReport] {
-        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: TestBroker.brokers), logger: TestBroker.logger)
-        return try await withRunning(producer) {
-            try await withThrowingTaskGroup(of: KafkaDeliveryReport.self) { group in
-                for record in records { group.addTask { try await producer.send(record) } }
-                return try await group.reduce(into: []) { $0.append($1) }
-            }
-        }
-    }
-
     @Test func recordsRoundTripWithKeysAndHeadersInOffsetOrder() async throws {
         let topic = TestBroker.uniqueName("roundtrip")
         try await TestBroker.createTopic(topic)
-        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: TestBroker.brokers), logger: TestBroker.logger)
-        try await withRunning(producer) {
-            for index in 0..<20 {
-                _ = try await producer.send(
-                    KafkaProducerRecord(
-                        topic: topic, key: Array("key-\(index)".utf8), value: Array("value-\(index)".utf8),
-                        headers: [
-                            KafkaHeader(key: "ce_id", string: "id-\(index)"),
-                            KafkaHeader(key: "ce_type", string: "com.github.push"),
-                            KafkaHeader(key: "empty", value: nil),
-                        ]
-                    )
+        try await TestBroker.produce(
+            (0..<20).map { index in
+                KafkaProducerRecord(
+                    topic: topic, key: Array("key-\(index)".utf8), value: Array("value-\(index)".utf8),
+                    headers: [
+                        KafkaHeader(key: "ce_id", string: "id-\(index)"),
+                        KafkaHeader(key: "ce_type", string: "com.github.push"),
+                        KafkaHeader(key: "empty", value: nil),
+                    ]
                 )
             }
-        }
+        )
         let consumer = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(topic: topic, group: TestBroker.uniqueName("g")), logger: TestBroker.logger)
         let records = try await withRunning(consumer) {
             try await collect(from: consumer) { $0.count >= 20 }
@@ -51,8 +38,7 @@ struct KafkaConsumerTests {
         let topic = TestBroker.uniqueName("resume")
         let group = TestBroker.uniqueName("g")
         try await TestBroker.createTopic(topic)
-        _ = try await produce((0..<10).map { KafkaProducerRecord(topic: topic, partition: 0, value: [UInt8($0)]) })
-        // Sequential sends so offsets follow the values; the task group above may reorder them.
+        try await TestBroker.produce((0..<10).map { KafkaProducerRecord(topic: topic, partition: 0, value: [UInt8($0)]) })
         let first = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(topic: topic, group: group), logger: TestBroker.logger)
         try await withRunning(first) {
             let records = try await collect(from: first) { $0.count >= 10 }
@@ -63,7 +49,7 @@ struct KafkaConsumerTests {
         let offsets = try await admin.groupOffsets(groupID: group, topics: [topic])
         #expect(offsets.map(\.committed) == [6])
 
-        _ = try await produce([KafkaProducerRecord(topic: topic, partition: 0, value: [99])])
+        try await TestBroker.produce([KafkaProducerRecord(topic: topic, partition: 0, value: [99])])
         let second = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(topic: topic, group: group), logger: TestBroker.logger)
         let resumed = try await withRunning(second) {
             try await collect(from: second) { $0.contains { $0.value == [99] } }
@@ -76,7 +62,7 @@ struct KafkaConsumerTests {
         let topic = TestBroker.uniqueName("revoke")
         let group = TestBroker.uniqueName("g")
         try await TestBroker.createTopic(topic, partitions: 2)
-        _ = try await produce((0..<10).map { KafkaProducerRecord(topic: topic, partition: Int32($0 % 2), value: [UInt8($0)]) })
+        try await TestBroker.produce((0..<10).map { KafkaProducerRecord(topic: topic, partition: Int32($0 % 2), value: [UInt8($0)]) })
 
         let revoked = Mutex<[KafkaTopicPartition]>([])
         let pending = Mutex<[KafkaTopicPartition: Int64]>([:])
@@ -108,7 +94,7 @@ struct KafkaConsumerTests {
     @Test func aSlowStageGetsEveryRecordOnceThroughBackPressure() async throws {
         let topic = TestBroker.uniqueName("slow")
         try await TestBroker.createTopic(topic)
-        _ = try await produce((0..<300).map { KafkaProducerRecord(topic: topic, partition: 0, value: Array("\($0)".utf8)) })
+        try await TestBroker.produce((0..<300).map { KafkaProducerRecord(topic: topic, partition: 0, value: Array("\($0)".utf8)) })
         var configuration = TestBroker.consumerConfiguration(topic: topic, group: TestBroker.uniqueName("g"))
         configuration.maxBatchSize = 10
         configuration.bufferedBatches = 2
@@ -130,7 +116,7 @@ struct KafkaConsumerTests {
     @Test func theConsumerIsFreedAfterShutdown() async throws {
         let topic = TestBroker.uniqueName("free")
         try await TestBroker.createTopic(topic)
-        _ = try await produce([KafkaProducerRecord(topic: topic, value: [1])])
+        try await TestBroker.produce([KafkaProducerRecord(topic: topic, value: [1])])
         weak var weakConsumer: KafkaConsumer?
         do {
             let consumer = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(topic: topic, group: TestBroker.uniqueName("g")), logger: TestBroker.logger)

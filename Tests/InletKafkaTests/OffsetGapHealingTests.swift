@@ -55,10 +55,7 @@ struct OffsetGapInjectionTests {
     @Test func aLostRangeIsReReadAndEveryRecordIsDeliveredOnceInOrder() async throws {
         let topic = TestBroker.uniqueName("heal")
         try await TestBroker.createTopic(topic)
-        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: TestBroker.brokers), logger: TestBroker.logger)
-        try await withRunning(producer) {
-            for index in 0..<50 { _ = try await producer.send(KafkaProducerRecord(topic: topic, partition: 0, value: [UInt8(index)])) }
-        }
+        try await TestBroker.produce((0..<50).map { KafkaProducerRecord(topic: topic, partition: 0, value: [UInt8($0)]) })
         let consumer = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(topic: topic, group: TestBroker.uniqueName("g")), logger: TestBroker.logger)
         let lost = Mutex<Set<Int64>>([10, 11, 12, 30])
         consumer.testingLoseFetchedRecord.withLock {
@@ -75,10 +72,7 @@ struct OffsetGapInjectionTests {
     @Test func aGapThatNeverHealsIsAcceptedAfterTheRetryBudget() async throws {
         let topic = TestBroker.uniqueName("genuine")
         try await TestBroker.createTopic(topic)
-        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: TestBroker.brokers), logger: TestBroker.logger)
-        try await withRunning(producer) {
-            for index in 0..<20 { _ = try await producer.send(KafkaProducerRecord(topic: topic, partition: 0, value: [UInt8(index)])) }
-        }
+        try await TestBroker.produce((0..<20).map { KafkaProducerRecord(topic: topic, partition: 0, value: [UInt8($0)]) })
         var configuration = TestBroker.consumerConfiguration(topic: topic, group: TestBroker.uniqueName("g"))
         configuration.maxGapRetries = 3
         let consumer = try KafkaConsumer(configuration: configuration, logger: TestBroker.logger)
@@ -97,10 +91,7 @@ struct OffsetGapSeedingTests {
     @Test func aLossOfTheVeryFirstRecordsOfANewGroupIsHealed() async throws {
         let topic = TestBroker.uniqueName("first")
         try await TestBroker.createTopic(topic)
-        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: TestBroker.brokers), logger: TestBroker.logger)
-        try await withRunning(producer) {
-            for index in 0..<10 { _ = try await producer.send(KafkaProducerRecord(topic: topic, partition: 0, value: [UInt8(index)])) }
-        }
+        try await TestBroker.produce((0..<10).map { KafkaProducerRecord(topic: topic, partition: 0, value: [UInt8($0)]) })
         let consumer = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(topic: topic, group: TestBroker.uniqueName("g")), logger: TestBroker.logger)
         let lost = Mutex<Set<Int64>>([0, 1])
         consumer.testingLoseFetchedRecord.withLock { $0 = { _, offset in lost.withLock { $0.remove(offset) != nil } } }

@@ -47,10 +47,7 @@ struct ServiceCompositionTests {
         let group = TestBroker.uniqueName("g")
         let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: TestBroker.brokers), logger: TestBroker.logger)
         try await admin.createTopics([KafkaTopicSpecification(name: source, partitions: 2), KafkaTopicSpecification(name: target, partitions: 2)])
-        let seed = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: TestBroker.brokers), logger: TestBroker.logger)
-        try await withRunning(seed) {
-            for index in 0..<100 { _ = try await seed.send(KafkaProducerRecord(topic: source, partition: Int32(index % 2), value: [UInt8(index)])) }
-        }
+        try await TestBroker.produce((0..<100).map { KafkaProducerRecord(topic: source, partition: Int32($0 % 2), value: [UInt8($0)]) })
 
         let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: TestBroker.brokers), logger: TestBroker.logger)
         let consumer = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(topic: source, group: group), logger: TestBroker.logger)

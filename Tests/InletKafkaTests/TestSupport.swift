@@ -25,6 +25,18 @@ enum TestBroker {
         try await admin.createTopics([KafkaTopicSpecification(name: name, partitions: partitions)])
     }
 
+    /// Produces `records` one after another (so offsets follow the array order within a partition) and returns
+    /// their delivery reports.
+    @discardableResult
+    static func produce(_ records: [KafkaProducerRecord]) async throws -> [KafkaDeliveryReport] {
+        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: brokers), logger: logger)
+        return try await withRunning(producer) {
+            var reports: [KafkaDeliveryReport] = []
+            for record in records { reports.append(try await producer.send(record)) }
+            return reports
+        }
+    }
+
     static func consumerConfiguration(topic: String, group: String) -> KafkaConsumerConfiguration {
         KafkaConsumerConfiguration(groupID: group, topics: [topic], brokers: brokers)
     }
