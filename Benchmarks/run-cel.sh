@@ -20,29 +20,47 @@ export PATH=$PATH:/opt/swift/usr/bin
 "$python" -c 'import cel_expr_python' 2>/dev/null || {
   echo "run-cel: $python cannot import cel_expr_python; run: $python -m pip install cel-expr-python==0.1.3" >&2; exit 2; }
 
-echo "building Benchmarks (release)..." >&2
-swift build -c release --package-path "$root/Benchmarks" --product CELBench >&2
-bench=$(swift build -c release --package-path "$root/Benchmarks" --show-bin-path)/CELBench
+if [ -n "${CELBENCH_BIN:-}" ]; then
+  bench=$CELBENCH_BIN
+else
+  echo "building Benchmarks (release)..." >&2
+  swift build -c release --package-path "$root/Benchmarks" --product CELBench >&2
+  bench=$(swift build -c release --package-path "$root/Benchmarks" --show-bin-path)/CELBench
+fi
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-echo "InletCEL: $runs runs x ${seconds}s per figure..." >&2
-"$bench" "$workload" --runs "$runs" --seconds "$seconds" > "$out/inlet.jsonl"
-echo "C++ (cel-expr-python): $runs runs x ${seconds}s per figure..." >&2
-"$python" "$root/Benchmarks/reference/cel_cpp_reference.py" "$workload" --runs "$runs" --seconds "$seconds" > "$out/cpp.jsonl"
+# Alternate the two engines run by run, so that load from other processes on this shared machine hits both alike;
+# every figure is the median over the runs.
+for run in $(seq 1 "$runs"); do
+  echo "run $run/$runs: InletCEL, then C++ (cel-expr-python), ${seconds}s CPU per figure..." >&2
+  "$bench" "$workload" --runs 1 --seconds "$seconds" >> "$out/inlet.jsonl"
+  "$python" "$root/Benchmarks/reference/cel_cpp_reference.py" "$workload" --runs 1 --seconds "$seconds" >> "$out/cpp.jsonl"
+done
 
 "$python" - "$out/inlet.jsonl" "$out/cpp.jsonl" <<'PY'
 import json, sys
+import statistics
 def load(path):
-    rows = {}
+    """(expr, mode) -> row whose numeric fields are the medians over all runs."""
+    runs = {}
     for line in open(path):
         r = json.loads(line)
-        rows[(r["expr"], r["mode"])] = r
+        runs.setdefault((r["expr"], r["mode"]), []).append(r)
+    rows = {}
+    for key, rs in runs.items():
+        row = dict(rs[0])
+        for field in ("compile_us", "ns_per_eval", "allocs_per_eval", "bytes_per_eval"):
+            if field in row:
+                row[field] = statistics.median(r[field] for r in rs)
+        row["evals_per_s"] = round(1e9 / row["ns_per_eval"])
+        rows[key] = row
     return rows
 inlet, cpp = load(sys.argv[1]), load(sys.argv[2])
 exprs = sorted({e for e, _ in inlet})
 def us(ns): return f"{ns / 1000:.2f}"
-print("InletCEL vs C++ CEL (cel-expr-python 0.1.3), median per evaluation; 'x' = C++ time / Inlet time (>1: Inlet faster)")
+print("InletCEL vs C++ CEL (cel-expr-python 0.1.3): median thread-CPU time per evaluation over the runs;")
+print("'x' = C++ time / Inlet time (>1: Inlet faster). Inlet raw JSON = payload parsed from bytes on every evaluation.")
 print()
 print("| expression | compile Inlet / C++ (µs) | bound: Inlet µs | C++ µs | x | allocs/eval | raw JSON each eval: Inlet µs | C++ from dict µs | x | C++ json.loads+dict µs | x | allocs/eval |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|")
