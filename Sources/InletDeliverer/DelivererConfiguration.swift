@@ -21,6 +21,8 @@ public struct DelivererConfiguration: Sendable {
     /// After SIGTERM, how long the batch in flight may keep retrying before it is abandoned uncommitted (its
     /// records are then delivered again by the next instance). Default: 10 s.
     public var shutdownGracePeriod: Duration = .seconds(10)
+    /// The Kafka consumer group. Default: `inlet-deliverer` (``Stage/consumerGroup``); tests use their own.
+    public var consumerGroup: String = Stage.deliverer.consumerGroup
     /// Most records fetched into one batch (one commit). Default: 1,000.
     public var maxBatchRecords: Int = 1000
     /// `session.timeout.ms` of the consumer. Default: 6 s (Tansu joins in ~3 s with it, ~23 s at librdkafka's default).

@@ -67,7 +67,7 @@ public final class DelivererService: Service, Sendable {
                                             deadLetters: producer, logger: logger)
 
         var consumerConfiguration = KafkaConsumerConfiguration(
-            groupID: Stage.deliverer.consumerGroup, topics: topics.map(\.rawValue), brokers: configuration.kafkaBrokers)
+            groupID: configuration.consumerGroup, topics: topics.map(\.rawValue), brokers: configuration.kafkaBrokers)
         consumerConfiguration.clientID = "inlet-deliverer"
         consumerConfiguration.maxBatchSize = configuration.maxBatchRecords
         consumerConfiguration.sessionTimeout = configuration.sessionTimeout
