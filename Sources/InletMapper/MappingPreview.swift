@@ -64,7 +64,7 @@ public enum MappingPreview {
         let result = object([("mapping", file.map(CELValue.string) ?? .null), ("outputs", .list(items))])
         var text = ""
         PrettyJSON.write(result, indent: 0, into: &text)
-        return text + "\n"
+        return text
     }
 
     private static func object(_ fields: [(String, CELValue)]) -> CELValue {
