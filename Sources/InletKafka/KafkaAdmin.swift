@@ -23,6 +23,11 @@ public struct KafkaTopicSpecification: Sendable {
 public struct KafkaTopicMetadata: Hashable, Sendable {
     public var name: String
     public var partitionCount: Int
+
+    public init(name: String, partitionCount: Int) {
+        self.name = name
+        self.partitionCount = partitionCount
+    }
 }
 
 /// Where a group stands on one partition.
@@ -33,6 +38,13 @@ public struct KafkaPartitionOffsets: Hashable, Sendable {
     /// Low and high watermarks. Tansu's high watermark lags the log, so lag computed from it under-reports.
     public var low: Int64
     public var high: Int64
+
+    public init(topicPartition: KafkaTopicPartition, committed: Int64?, low: Int64, high: Int64) {
+        self.topicPartition = topicPartition
+        self.committed = committed
+        self.low = low
+        self.high = high
+    }
 
     /// `high - committed` (or `high - low` without a commit), never negative.
     public var lag: Int64 { max(0, high - (committed ?? low)) }

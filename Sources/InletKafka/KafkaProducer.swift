@@ -16,7 +16,7 @@ import Synchronization
 ///
 /// `@unchecked Sendable`: librdkafka documents every `rd_kafka_*` call on a handle as thread-safe; the Swift state
 /// is behind a `Mutex`.
-public final class KafkaProducer: Service, @unchecked Sendable {
+public final class KafkaProducer: Service, KafkaRecordSending, @unchecked Sendable {
     private let client: OpaquePointer
     private let mainQueue: OpaquePointer
     private let configuration: KafkaProducerConfiguration

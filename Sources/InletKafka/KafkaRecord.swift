@@ -61,6 +61,19 @@ public struct KafkaDeliveryReport: Hashable, Sendable {
     public var topic: String
     public var partition: Int32
     public var offset: Int64
+
+    public init(topic: String, partition: Int32, offset: Int64) {
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+    }
+}
+
+/// Something that produces records and awaits their acknowledgement: ``KafkaProducer``, or a fake in a stage's
+/// unit tests.
+public protocol KafkaRecordSending: Sendable {
+    /// Returns once the record is stored, or throws ``KafkaError``.
+    func send(_ record: KafkaProducerRecord) async throws -> KafkaDeliveryReport
 }
 
 /// A consumed record, copied out of librdkafka's memory.
