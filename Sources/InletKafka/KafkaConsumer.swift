@@ -63,9 +63,9 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
     private let gapsAcceptedCounter = Atomic<Int>(0)
     private let duplicatesDroppedCounter = Atomic<Int>(0)
 
-    /// Fetch jumps that made the consumer seek back and re-read (metric `inlet_kafka_offset_gaps_total`).
+    /// Fetch jumps that made the consumer seek back and re-read (metric `KafkaMetricName.offsetGaps`).
     public var offsetGapsDetected: Int { gapsDetectedCounter.load(ordering: .relaxed) }
-    /// Gaps accepted as genuine after `maxGapRetries` re-reads (metric `inlet_kafka_offset_gaps_accepted_total`).
+    /// Gaps accepted as genuine after `maxGapRetries` re-reads (metric `KafkaMetricName.offsetGapsAccepted`).
     public var offsetGapsAccepted: Int { gapsAcceptedCounter.load(ordering: .relaxed) }
     /// Records dropped because they had been delivered already (overlapping re-reads).
     public var duplicateRecordsDropped: Int { duplicatesDroppedCounter.load(ordering: .relaxed) }
@@ -303,7 +303,7 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
         let fatal = lifecycle.withLock { $0.fatalError }
         finishStream(error: fatal)
         if let error = closeConsumer(client) {
-            logger.error("consumer close failed", metadata: ["kafka.error": "\(error)"])
+            logger.error("consumer close failed", metadata: [KafkaLogKey.error: "\(error)"])
         }
         lifecycle.withLock { $0.closed = true }
     }
@@ -348,9 +348,9 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
                     logger.warning(
                         "offset gap: seeking back to re-read missing records",
                         metadata: [
-                            "kafka.topic": "\(topic)", "kafka.partition": "\(m.partition)",
-                            "kafka.expected_offset": "\(offset)", "kafka.got_offset": "\(m.offset)",
-                            "kafka.attempt": "\(attempt)",
+                            KafkaLogKey.topic: "\(topic)", KafkaLogKey.partition: "\(m.partition)",
+                            KafkaLogKey.expectedOffset: "\(offset)", KafkaLogKey.gotOffset: "\(m.offset)",
+                            KafkaLogKey.attempt: "\(attempt)",
                         ]
                     )
                 case .acceptGap(let expected, let got):
@@ -358,8 +358,8 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
                     logger.error(
                         "offset gap persisted after \(configuration.maxGapRetries) re-reads; accepting it and moving on (records may be missing)",
                         metadata: [
-                            "kafka.topic": "\(topic)", "kafka.partition": "\(m.partition)",
-                            "kafka.expected_offset": "\(expected)", "kafka.got_offset": "\(got)",
+                            KafkaLogKey.topic: "\(topic)", KafkaLogKey.partition: "\(m.partition)",
+                            KafkaLogKey.expectedOffset: "\(expected)", KafkaLogKey.gotOffset: "\(got)",
                         ]
                     )
                     records.append(copyRecord(message, topic: topic))
@@ -370,7 +370,7 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
             let list = makePartitionList(seeks)
             defer { rd_kafka_topic_partition_list_destroy(list) }
             if let error = rd_kafka_seek_partitions(client, list, 0) {
-                logger.error("seek for offset-gap healing failed", metadata: ["kafka.error": "\(String(cString: rd_kafka_error_string(error)))"])
+                logger.error("seek for offset-gap healing failed", metadata: [KafkaLogKey.error: "\(String(cString: rd_kafka_error_string(error)))"])
                 rd_kafka_error_destroy(error)
             }
         }
@@ -391,7 +391,7 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
         let err = message.err
         if err == RD_KAFKA_RESP_ERR__PARTITION_EOF { return }
         let text = String(cString: rd_kafka_err2str(err))
-        logger.warning("consumer error", metadata: ["kafka.error": "\(String(cString: rd_kafka_err2name(err)))", "kafka.reason": "\(text)"])
+        logger.warning("consumer error", metadata: [KafkaLogKey.error: "\(String(cString: rd_kafka_err2name(err)))", KafkaLogKey.reason: "\(text)"])
         if err == RD_KAFKA_RESP_ERR__FATAL {
             recordFatal()
         }
@@ -449,7 +449,7 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
         do {
             try setPaused(paused, targets)
         } catch {
-            logger.warning("back-pressure pause/resume failed", metadata: ["kafka.error": "\(error)"])
+            logger.warning("back-pressure pause/resume failed", metadata: [KafkaLogKey.error: "\(error)"])
         }
     }
 
@@ -462,18 +462,18 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
             seedDetector(partitions, changed)
             let assignError = assign(partitions, cooperative: cooperative, incremental: true)
-            if let assignError { logger.error("assign failed", metadata: ["kafka.error": "\(assignError)"]) }
+            if let assignError { logger.error("assign failed", metadata: [KafkaLogKey.error: "\(assignError)"]) }
             if lifecycle.withLock({ $0.backPressurePaused }) { try? setPaused(true, changed) }
-            logger.info("partitions assigned", metadata: ["kafka.partitions": "\(changed.map(\.description))"])
+            logger.info("partitions assigned", metadata: [KafkaLogKey.partitions: "\(changed.map(\.description))"])
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
-            logger.info("partitions revoked", metadata: ["kafka.partitions": "\(changed.map(\.description))"])
+            logger.info("partitions revoked", metadata: [KafkaLogKey.partitions: "\(changed.map(\.description))"])
             waitForStage(toRelease: Set(changed))
             if let assignError = assign(partitions, cooperative: cooperative, incremental: false) {
-                logger.error("unassign failed", metadata: ["kafka.error": "\(assignError)"])
+                logger.error("unassign failed", metadata: [KafkaLogKey.error: "\(assignError)"])
             }
             detector.withLock { detector in changed.forEach { detector.forget($0) } }
         default:
-            logger.error("rebalance error", metadata: ["kafka.error": "\(String(cString: rd_kafka_err2name(err)))"])
+            logger.error("rebalance error", metadata: [KafkaLogKey.error: "\(String(cString: rd_kafka_err2name(err)))"])
             _ = assign(nil, cooperative: false, incremental: false)
         }
     }
@@ -520,7 +520,7 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
     private func waitForStage(toRelease revoked: Set<KafkaTopicPartition>) {
         let dropped = buffer.withLock { $0.drop(partitions: revoked) }
         if dropped > 0 {
-            logger.debug("dropped buffered records of revoked partitions", metadata: ["kafka.records": "\(dropped)"])
+            logger.debug("dropped buffered records of revoked partitions", metadata: [KafkaLogKey.records: "\(dropped)"])
         }
         let deadline = DispatchTime.now() + .milliseconds(configuration.revokeTimeout.milliseconds)
         let released = { self.buffer.withLock { $0.inFlight.isDisjoint(with: revoked) } }

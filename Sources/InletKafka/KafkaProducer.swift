@@ -155,7 +155,7 @@ public final class KafkaProducer: Service, KafkaRecordSending, @unchecked Sendab
             let flushResult = rd_kafka_flush(client, Int32(configuration.flushTimeout.milliseconds))
             if flushResult != RD_KAFKA_RESP_ERR_NO_ERROR {
                 let left = rd_kafka_outq_len(client)
-                logger.error("producer flush timed out; purging outstanding records", metadata: ["kafka.outstanding": "\(left)"])
+                logger.error("producer flush timed out; purging outstanding records", metadata: [KafkaLogKey.outstanding: "\(left)"])
                 rd_kafka_purge(client, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
             }
             stopEventLoop.store(true, ordering: .releasing)
@@ -180,7 +180,7 @@ public final class KafkaProducer: Service, KafkaRecordSending, @unchecked Sendab
             let deadline = stopDeadline ?? ContinuousClock.now.advanced(by: .seconds(5))
             stopDeadline = deadline
             if ContinuousClock.now >= deadline {
-                logger.error("producer stopped with librdkafka work outstanding", metadata: ["kafka.outstanding": "\(outstanding)"])
+                logger.error("producer stopped with librdkafka work outstanding", metadata: [KafkaLogKey.outstanding: "\(outstanding)"])
                 break
             }
         }

@@ -56,7 +56,7 @@ func logRdKafkaEvent(_ event: OpaquePointer, logger: Logger) {
         case 5, 6: .info
         default: .debug
         }
-    logger.log(level: swiftLevel, "\(text)", metadata: ["rdkafka.facility": "\(fac)"])
+    logger.log(level: swiftLevel, "\(text)", metadata: [KafkaLogKey.rdKafkaFacility: "\(fac)"])
 }
 
 /// Logs a librdkafka ERROR event; returns the error code and whether it is fatal.
@@ -68,7 +68,7 @@ func logRdKafkaErrorEvent(_ event: OpaquePointer, logger: Logger) -> (rd_kafka_r
     logger.log(
         level: fatal ? .critical : .warning,
         "librdkafka error: \(text)",
-        metadata: ["rdkafka.error": "\(String(cString: rd_kafka_err2name(err)))", "rdkafka.fatal": "\(fatal)"]
+        metadata: [KafkaLogKey.rdKafkaError: "\(String(cString: rd_kafka_err2name(err)))", KafkaLogKey.rdKafkaFatal: "\(fatal)"]
     )
     return (err, fatal)
 }
