@@ -5,12 +5,16 @@ import Synchronization
 /// Accepted deliveries (the hot path) use one relaxed atomic; rejections share a small lock.
 public final class ReceiverCounters: Sendable {
     private let accepted = Atomic<Int>(0)
+    private let inFlight = Atomic<Int>(0)
     private let rejected = Mutex([Int](repeating: 0, count: RejectionCode.allCases.count))
 
     public init() {}
 
     /// Deliveries the broker acknowledged and that were answered 202.
     public var acceptedCount: Int { accepted.load(ordering: .relaxed) }
+
+    /// Verified deliveries waiting for the broker's acknowledgement right now (a gauge).
+    public var inFlightCount: Int { inFlight.load(ordering: .relaxed) }
 
     /// How many requests were refused with `code`.
     public func rejections(_ code: RejectionCode) -> Int { rejected.withLock { $0[code.index] } }
@@ -22,5 +26,7 @@ public final class ReceiverCounters: Sendable {
     }
 
     func recordAccepted() { accepted.add(1, ordering: .relaxed) }
+    func beginSend() { inFlight.add(1, ordering: .relaxed) }
+    func endSend() { inFlight.subtract(1, ordering: .relaxed) }
     func recordRejection(_ code: RejectionCode) { rejected.withLock { $0[code.index] += 1 } }
 }

@@ -77,7 +77,10 @@ struct WebhookReceiver: Sendable {
             route: route, metadata: metadata, body: body, registry: registry, receivedAt: RFC3339.now(),
             traceparent: TraceParent.continuing(request.headers[HeaderNames.traceparent]))
 
-        switch await producer.send(record) {
+        counters.beginSend()
+        let outcome = await producer.send(record)
+        counters.endSend()
+        switch outcome {
         case .acknowledged:
             return .success(metadata.deliveryID)
         case .timedOut:
