@@ -88,9 +88,15 @@ public struct CELMap: Sendable, Sequence {
     /// Fast path for field selection: `hash` was computed at compile time with ``hashString(_:)``.
     @inline(__always)
     func value(forString key: String, hash: UInt32) -> CELValue? {
+        // Index-based so that entries are not copied (retained) while scanning hashes.
         storage.entries.withUnsafeBufferPointer { entries in
-            for entry in entries where entry.hash == hash {
-                if case .string(let candidate) = entry.key, candidate == key { return entry.value }
+            var index = 0
+            let count = entries.count
+            while index < count {
+                if entries[index].hash == hash, case .string(let candidate) = entries[index].key, candidate.celEquals(key) {
+                    return entries[index].value
+                }
+                index += 1
             }
             return nil
         }
@@ -109,13 +115,15 @@ public struct CELMap: Sendable, Sequence {
     public func makeIterator() -> Iterator { Iterator(entries: storage.entries) }
 
     static func find(_ key: CELValue, hash: UInt32, entries: [Entry]) -> Int? {
-        var index = 0
-        let count = entries.count
-        while index < count {
-            if entries[index].hash == hash, entries[index].key.celEquals(key) { return index }
-            index += 1
+        entries.withUnsafeBufferPointer { buffer in
+            var index = 0
+            let count = buffer.count
+            while index < count {
+                if buffer[index].hash == hash, buffer[index].key.celEquals(key) { return index }
+                index += 1
+            }
+            return nil
         }
-        return nil
     }
 
     /// The hash of string keys: O(1) in the key length (length, first and last eight bytes), so that the JSON reader

@@ -216,7 +216,7 @@ struct JSONReader {
             if wasSeen {
                 var probe = base
                 while probe < entryStack.count {
-                    if entryStack[probe].hash == hash, case .string(let existing) = entryStack[probe].key, existing == key {
+                    if entryStack[probe].hash == hash, case .string(let existing) = entryStack[probe].key, existing.celEquals(key) {
                         entryStack[probe].value = value
                         duplicate = true
                         break

@@ -75,7 +75,7 @@ public enum CELValue: Sendable {
         switch (self, other) {
         case (.null, .null): return true
         case (.bool(let a), .bool(let b)): return a == b
-        case (.string(let a), .string(let b)): return a == b
+        case (.string(let a), .string(let b)): return a.celEquals(b)
         case (.int(let a), .int(let b)): return a == b
         case (.uint(let a), .uint(let b)): return a == b
         case (.double(let a), .double(let b)): return a == b || (nanEqualsNaN && a.isNaN && b.isNaN)
@@ -237,5 +237,15 @@ public struct CELDuration: Sendable, Hashable, Comparable {
 
     public static func < (lhs: CELDuration, rhs: CELDuration) -> Bool {
         (lhs.seconds, lhs.nanos) < (rhs.seconds, rhs.nanos)
+    }
+}
+
+extension String {
+    /// Code-point equality, as CEL defines it. Swift's `==` also equates canonically equivalent strings, such as a
+    /// precomposed "é" and "e" + U+0301; requiring equal UTF-8 lengths tells those apart at no cost. (Strings that differ
+    /// only in the order of combining marks still compare equal: a documented deviation.)
+    @inline(__always)
+    func celEquals(_ other: String) -> Bool {
+        utf8.count == other.utf8.count && self == other
     }
 }

@@ -14,20 +14,21 @@ struct RegexProgram: @unchecked Sendable {
     private let engine: Engine
 
     init(_ pattern: String) throws(CELError) {
-        do {
+        do throws(RegexParser.Failure) {
             var parser = RegexParser(pattern)
             let ast = try parser.parse()
             engine = .nfa(try NFA(compiling: ast))
-        } catch RegexParser.Failure.unsupported {
-            do {
-                engine = .swift(try Regex(pattern))
-            } catch {
-                throw CELError(.evaluation, "invalid regular expression: \(pattern)")
-            }
-        } catch RegexParser.Failure.invalid(let reason) {
-            throw CELError(.evaluation, "invalid regular expression '\(pattern)': \(reason)")
         } catch {
-            throw CELError(.evaluation, "invalid regular expression: \(pattern)")
+            switch error {
+            case .unsupported:
+                do {
+                    engine = .swift(try Regex(pattern))
+                } catch {
+                    throw CELError(.evaluation, "invalid regular expression: \(pattern)")
+                }
+            case .invalid(let reason):
+                throw CELError(.evaluation, "invalid regular expression '\(pattern)': \(reason)")
+            }
         }
     }
 
