@@ -6,8 +6,8 @@ import InletCore
 ///
 /// Per input record the payload is parsed from its JSON bytes once and the bindings built once, then every entry of
 /// the event's mapping file is applied in order. An entry's records are all-or-nothing: if its filter or map fails,
-/// or any object it returned is invalid, the entry yields one dead letter and none of its records; other entries
-/// are unaffected.
+/// or any object it returned is invalid, the entry yields none of its records; other entries are unaffected. All
+/// failures of one input record become a single dead letter (code of the first, every message), placed last.
 public struct MappingEngine: Sendable {
     public let catalog: MappingCatalog
 
@@ -49,6 +49,7 @@ public struct MappingEngine: Sendable {
     private func map(envelope: Envelope, payload: CELValue, file: MappingFile) -> [MapperOutput] {
         let bindings = MappingVariables.bindings(envelope: envelope, payload: payload, includeEnvelope: file.usesEnvelope)
         var outputs: [MapperOutput] = []
+        var failures: [MapperFailure] = []
         var ordinal = 0
         for entry in file.entries {
             guard entry.applies(toVariant: envelope.variant) else {
@@ -60,14 +61,14 @@ public struct MappingEngine: Sendable {
                 do {
                     result = try filter.program.evaluate(bindings)
                 } catch {
-                    outputs.append(.deadLetter(failure(.filterError, file, entry, "filter", filter, error)))
+                    failures.append(failure(.filterError, file, entry, "filter", filter, error))
                     continue
                 }
                 guard case .bool(let pass) = result else {
-                    outputs.append(.deadLetter(MapperFailure(
+                    failures.append(MapperFailure(
                         code: .filterError,
                         message: "\(position(file, entry, "filter", filter, nil)): the filter returned \(result.typeName); it must return a bool",
-                        mappingFile: file.path, entryIndex: entry.index)))
+                        mappingFile: file.path, entryIndex: entry.index))
                     continue
                 }
                 guard pass else {
@@ -81,7 +82,7 @@ public struct MappingEngine: Sendable {
                 do {
                     produced = try map.program.evaluate(bindings)
                 } catch {
-                    outputs.append(.deadLetter(failure(.mapError, file, entry, "map", map, error)))
+                    failures.append(failure(.mapError, file, entry, "map", map, error))
                     continue
                 }
             } else {
@@ -93,10 +94,10 @@ public struct MappingEngine: Sendable {
             case .map: objects = [produced]
             case .list(let items): objects = items
             default:
-                outputs.append(.deadLetter(MapperFailure(
+                failures.append(MapperFailure(
                     code: .invalidRecord,
                     message: "\(position(file, entry, "map", entry.map, nil)): the map returned \(produced.typeName); it must return an object or a list of objects",
-                    mappingFile: file.path, entryIndex: entry.index)))
+                    mappingFile: file.path, entryIndex: entry.index))
                 continue
             }
             if objects.isEmpty {
@@ -122,11 +123,18 @@ public struct MappingEngine: Sendable {
                 if violation != nil { break }
             }
             if let violation {
-                outputs.append(.deadLetter(MapperFailure(code: .invalidRecord, message: violation, mappingFile: file.path, entryIndex: entry.index)))
+                failures.append(MapperFailure(code: .invalidRecord, message: violation, mappingFile: file.path, entryIndex: entry.index))
                 continue
             }
             ordinal += records.count
             outputs.append(contentsOf: records.map(MapperOutput.record))
+        }
+        if let first = failures.first {
+            // One dead letter per input record, whatever number of entries failed: a redrive re-runs the whole file.
+            let message = failures.count == 1
+                ? first.message
+                : "\(failures.count) entries failed: " + failures.map(\.message).joined(separator: "; ")
+            outputs.append(.deadLetter(MapperFailure(code: first.code, message: message, mappingFile: file.path, entryIndex: first.entryIndex)))
         }
         return outputs
     }

@@ -175,7 +175,24 @@ struct MappingEngineTests {
             """)
         let outputs = engine.map(envelope: MapperFixtures.envelope(), value: Array(MapperFixtures.pullRequestJSON().utf8))
         #expect(outputs.count == 2)
-        #expect(outputs.first?.failure?.code == .mapError)
-        #expect(outputs.last?.mapped?.envelope.id == "d-1/PullRequest/0")
+        #expect(outputs.first?.mapped?.envelope.id == "d-1/PullRequest/0")
+        #expect(outputs.last?.failure?.code == .mapError)
+    }
+
+    @Test("several failing entries make one dead letter with the first code and every message")
+    func oneDeadLetterPerRecord() throws {
+        let engine = try MapperFixtures.engine("""
+            - model: PullRequest
+              filter: payload.nope
+            - model: PullRequest
+              map: payload.missing
+            """)
+        let outputs = engine.map(envelope: MapperFixtures.envelope(), value: Array("{}".utf8))
+        #expect(outputs.count == 1)
+        let failure = try #require(outputs.first?.failure)
+        #expect(failure.code == .filterError)
+        #expect(failure.message.hasPrefix("2 entries failed: "))
+        #expect(failure.message.contains("(entry 0, filter)"))
+        #expect(failure.message.contains("(entry 1, map)"))
     }
 }
