@@ -57,7 +57,7 @@ extension CELTimestamp {
     public init(rfc3339 text: String) throws(CELError) {
         let s = Array(text.utf8)
         var i = 0
-        func bad() -> CELError { CELError(.evaluation, "invalid timestamp \"\(text)\"") }
+        func bad() -> CELError { CELError(.evaluation, "invalid timestamp string (expected RFC 3339, e.g. 2009-02-13T23:31:30Z)") }
         func digits(_ n: Int) throws(CELError) -> Int64 {
             guard i + n <= s.count else { throw bad() }
             var v: Int64 = 0
@@ -131,7 +131,7 @@ extension CELDuration {
     /// Parses a Go-style duration string: a signed sequence of decimal numbers with units
     /// `h`, `m`, `s`, `ms`, `us` (or `µs`), `ns`, e.g. `"1h30m"`, `"-1.5s"`, `"0"`.
     public init(parsing text: String) throws(CELError) {
-        func bad() -> CELError { CELError(.evaluation, "invalid duration \"\(text)\"") }
+        func bad() -> CELError { CELError(.evaluation, "invalid duration string (expected e.g. 1.5s, 1h30m, -20ms)") }
         var scalars = Array(text.unicodeScalars)[...]
         var negative = false
         if let first = scalars.first, first == "-" || first == "+" {
@@ -287,7 +287,7 @@ enum Time {
             return first == UInt8(ascii: "-") ? -magnitude : magnitude
         }
         guard let timeZone = TimeZone(identifier: zone) else {
-            throw CELError(.evaluation, "unknown time zone '\(zone)'")
+            throw CELError(.evaluation, "unknown time zone (expected ±HH:MM, UTC or an IANA name)")
         }
         return Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(t.seconds))))
     }

@@ -147,7 +147,7 @@ enum Operators {
         case .map(let map):
             switch b {
             case .string, .int, .uint, .bool, .double:
-                guard let value = map[b] else { throw CELError(.notFound, "no such key: \(keyDescription(b))") }
+                guard let value = map[b] else { throw CELError(.notFound, "no such key (map index of type \(b.typeName))") }
                 return value
             default: throw CELError(.notFound, "no such key: unsupported key type \(b.typeName)")
             }
@@ -180,17 +180,10 @@ enum Operators {
         case .uint(let u): return u > UInt64(Int.max) ? -1 : Int(u)
         case .double(let d):
             guard d.rounded(.towardZero) == d, abs(d) < 9.2e18 else {
-                throw CELError(.evaluation, "invalid_argument: list index \(d) is not an integer")
+                throw CELError(.evaluation, "invalid_argument: list index is a double with a fraction")
             }
             return Int(d)
         default: throw CELError(.evaluation, "invalid_argument: list index of type \(b.typeName)")
-        }
-    }
-
-    static func keyDescription(_ key: CELValue) -> String {
-        switch key {
-        case .string(let s): return "'\(s)'"
-        default: return key.jsonString()
         }
     }
 

@@ -24,10 +24,10 @@ struct RegexProgram: @unchecked Sendable {
                 do {
                     engine = .swift(try Regex(pattern))
                 } catch {
-                    throw CELError(.evaluation, "invalid regular expression: \(pattern)")
+                    throw CELError(.evaluation, "invalid regular expression")
                 }
             case .invalid(let reason):
-                throw CELError(.evaluation, "invalid regular expression '\(pattern)': \(reason)")
+                throw CELError(.evaluation, "invalid regular expression: \(reason)")
             }
         }
     }

@@ -115,15 +115,15 @@ enum StandardLibrary {
         switch v {
         case .int: return v
         case .uint(let u):
-            guard u <= UInt64(Int64.max) else { throw CELError(.arithmetic, "int() range error: \(u)") }
+            guard u <= UInt64(Int64.max) else { throw CELError(.arithmetic, "int() range error: uint value above int64 max") }
             return .int(Int64(u))
         case .double(let d):
             guard d.isFinite, d > -9223372036854775809.0, d < 9223372036854775808.0 else {
-                throw CELError(.arithmetic, "int() range error: \(d)")
+                throw CELError(.arithmetic, "int() range error: double value outside int64 range")
             }
             return .int(Int64(d))
         case .string(let s):
-            guard let i = Int64(s) else { throw CELError(.evaluation, "int() cannot convert string \"\(s)\"") }
+            guard let i = Int64(s) else { throw CELError(.evaluation, "int() cannot convert the string (not a base-10 int64)") }
             return .int(i)
         case .timestamp(let t): return .int(t.seconds)
         default: throw mismatch("int", v)
@@ -134,15 +134,15 @@ enum StandardLibrary {
         switch v {
         case .uint: return v
         case .int(let i):
-            guard i >= 0 else { throw CELError(.arithmetic, "uint() range error: \(i)") }
+            guard i >= 0 else { throw CELError(.arithmetic, "uint() range error: negative int") }
             return .uint(UInt64(i))
         case .double(let d):
             guard d.isFinite, d > -1, d < 18446744073709551616.0 else {
-                throw CELError(.arithmetic, "uint() range error: \(d)")
+                throw CELError(.arithmetic, "uint() range error: double value outside uint64 range")
             }
             return .uint(UInt64(d))
         case .string(let s):
-            guard let u = UInt64(s) else { throw CELError(.evaluation, "uint() cannot convert string \"\(s)\"") }
+            guard let u = UInt64(s) else { throw CELError(.evaluation, "uint() cannot convert the string (not a base-10 uint64)") }
             return .uint(u)
         default: throw mismatch("uint", v)
         }
@@ -154,7 +154,7 @@ enum StandardLibrary {
         case .int(let i): return .double(Double(i))
         case .uint(let u): return .double(Double(u))
         case .string(let s):
-            guard let d = Double(s) else { throw CELError(.evaluation, "double() cannot convert string \"\(s)\"") }
+            guard let d = Double(s) else { throw CELError(.evaluation, "double() cannot convert the string (not a number)") }
             return .double(d)
         default: throw mismatch("double", v)
         }
@@ -192,7 +192,7 @@ enum StandardLibrary {
             switch s {
             case "1", "t", "true", "TRUE", "True": return .bool(true)
             case "0", "f", "false", "FALSE", "False": return .bool(false)
-            default: throw CELError(.evaluation, "bool() type conversion error for string \"\(s)\"")
+            default: throw CELError(.evaluation, "bool() type conversion error: the string is not one of 1 t true TRUE True 0 f false FALSE False")
             }
         default: throw mismatch("bool", v)
         }
