@@ -729,14 +729,16 @@ final class OptionalMapNode: Node, @unchecked Sendable {
     }
 }
 
-/// Marks a `cel.block` slot whose expression has not been evaluated yet.
-struct UncomputedBlockSlot: CELOpaqueValue {
-    var celType: CELType { .opaque("cel.block.uncomputed", []) }
+/// A `cel.block` entry whose evaluation failed; the error surfaces only where `cel.index(i)` is used.
+struct DeferredBlockError: CELOpaqueValue {
+    let error: CELError
+    var celType: CELType { .opaque("cel.block.error", []) }
     func isEqual(to other: any CELOpaqueValue) -> Bool { false }
-    var description: String { "<uncomputed>" }
+    var description: String { "<error>" }
 }
 
-/// `cel.block([e0, e1, ...], result)`: `cel.index(i)` evaluates `ei` lazily, once per evaluation.
+/// `cel.block([e0, e1, ...], result)`: entries are evaluated in order (iteratively, so long chains of `cel.index`
+/// references cannot exhaust the stack); an entry's error is kept and thrown only where the entry is used.
 final class BlockNode: Node, @unchecked Sendable {
     let firstSlot: Int
     let bound: [Node]
@@ -748,27 +750,26 @@ final class BlockNode: Node, @unchecked Sendable {
         super.init(offset: offset)
     }
     override func evaluate(_ frame: Frame) throws(CELError) -> CELValue {
-        for index in bound.indices { frame.locals[firstSlot + index] = .opaque(UncomputedBlockSlot()) }
+        for index in bound.indices {
+            do throws(CELError) {
+                frame.locals[firstSlot + index] = try bound[index].evaluate(frame)
+            } catch {
+                frame.locals[firstSlot + index] = .opaque(DeferredBlockError(error: error))
+            }
+        }
         return try result.evaluate(frame)
     }
 }
 
 final class BlockIndexNode: Node, @unchecked Sendable {
     let slot: Int
-    /// The block's expression for this index (a block entry may refer to earlier indices only).
-    let expression: Node
-    init(slot: Int, expression: Node, offset: Int32) {
+    init(slot: Int, offset: Int32) {
         self.slot = slot
-        self.expression = expression
         super.init(offset: offset)
     }
     override func evaluate(_ frame: Frame) throws(CELError) -> CELValue {
-        let current = frame.locals[slot]
-        if case .opaque(let marker) = current, marker is UncomputedBlockSlot {
-            let value = try expression.evaluate(frame)
-            frame.locals[slot] = value
-            return value
-        }
-        return current
+        let value = frame.locals[slot]
+        if case .opaque(let opaque) = value, let deferred = opaque as? DeferredBlockError { throw deferred.error }
+        return value
     }
 }

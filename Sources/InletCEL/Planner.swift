@@ -13,7 +13,7 @@ struct Planner {
 
     enum ScopeEntry {
         case local(Int)
-        case blockIndex(slot: Int, expression: Node)
+        case blockIndex(slot: Int)
     }
 
     init(registry: FunctionRegistry, container: String, lineStarts: [Int]) {
@@ -113,7 +113,7 @@ struct Planner {
             var node: Node
             switch entry {
             case .local(let slot): node = LocalNode(slot: slot, offset: offset)
-            case .blockIndex(let slot, let expression): node = BlockIndexNode(slot: slot, expression: expression, offset: offset)
+            case .blockIndex(let slot): node = BlockIndexNode(slot: slot, offset: offset)
             }
             for field in chain.dropFirst() { node = SelectNode(operand: node, field: field, offset: offset) }
             return node
@@ -342,7 +342,7 @@ struct Planner {
         for (index, expr) in bound.enumerated() {
             let node = try plan(expr)
             nodes.append(node)
-            scopes.append(("@index\(index)", .blockIndex(slot: firstSlot + index, expression: node)))
+            scopes.append(("@index\(index)", .blockIndex(slot: firstSlot + index)))
         }
         defer { scopes.removeLast(nodes.count) }
         let result = try plan(macro.args[macro.args.count - 1])

@@ -196,6 +196,13 @@ struct EvaluatorTests {
         #expect(try evaluate("cel.block([[1, 2]], cel.index(0).map(cel.iterVar(0, 0), cel.iterVar(0, 0) + 1))") == .list([2, 3]))
     }
 
+    @Test("a long chain of cel.block entries evaluates without deep recursion; entry errors surface only when used")
+    func longBlock() throws {
+        let entries = ["0"] + (1..<3000).map { "cel.index(\($0 - 1)) + 1" }
+        #expect(try evaluate("cel.block([\(entries.joined(separator: ", "))], cel.index(2999))") == .int(2999))
+        #expect(failure("cel.block([1 / 0], cel.index(0) + 1)")?.code == .arithmetic)
+    }
+
     @Test("optional values: selection, indexing, entries and functions")
     func optionals() throws {
         #expect(try evaluate("{'a': 1}.?a == optional.of(1)") == .bool(true))
