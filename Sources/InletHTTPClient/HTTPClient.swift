@@ -15,8 +15,9 @@ import ServiceLifecycle
 ///
 /// - Important: Lifetime. `init` starts the loop thread (a `Thread`, not a task: libcurl's poll blocks). Call
 ///   `shutdown()` — or run the client in a `ServiceGroup`, whose graceful shutdown calls it — before dropping the
-///   last reference; otherwise the thread and its handles live until the process ends. After shutdown every
-///   `execute` throws `HTTPClientError.Code.shutDown`.
+///   last reference, to know when the thread has stopped; dropping the last reference without it only starts the
+///   same shutdown (in-flight requests still finish). After shutdown every `execute` throws
+///   `HTTPClientError.Code.shutDown`.
 public final class HTTPClient: Service, Sendable {
     /// Client-wide settings. Per-request timeouts in `HTTPRequest` override the timeouts here.
     public struct Configuration: Sendable {
@@ -26,8 +27,11 @@ public final class HTTPClient: Service, Sendable {
         public var connectTimeout: Duration
         /// Largest response body kept; a larger one fails the request with `.responseTooLarge`. Default: 1 MiB.
         public var maximumResponseBodySize: Int
-        /// Idle easy handles kept per `scheme://authority` for keep-alive. Default: 32.
+        /// Idle easy handles kept per `scheme://authority` for reuse. Default: 64.
         public var maximumIdleHandlesPerHost: Int
+        /// Open connections libcurl keeps in its cache for keep-alive (`CURLMOPT_MAXCONNECTS`); without a fixed
+        /// size curl shrinks the cache when few transfers are running and closes warm connections. Default: 256.
+        public var maximumCachedConnections: Int
         /// Follow 3xx `Location` (at most 5, http/https only). Default: false.
         public var followRedirects: Bool
         /// `User-Agent` sent when the request has none; empty sends none. Default: "inlet".
@@ -37,7 +41,8 @@ public final class HTTPClient: Service, Sendable {
             timeout: Duration = .seconds(30),
             connectTimeout: Duration = .seconds(5),
             maximumResponseBodySize: Int = 1 << 20,
-            maximumIdleHandlesPerHost: Int = 32,
+            maximumIdleHandlesPerHost: Int = 64,
+            maximumCachedConnections: Int = 256,
             followRedirects: Bool = false,
             userAgent: String = "inlet"
         ) {
@@ -45,6 +50,7 @@ public final class HTTPClient: Service, Sendable {
             self.connectTimeout = connectTimeout
             self.maximumResponseBodySize = maximumResponseBodySize
             self.maximumIdleHandlesPerHost = maximumIdleHandlesPerHost
+            self.maximumCachedConnections = maximumCachedConnections
             self.followRedirects = followRedirects
             self.userAgent = userAgent
         }
@@ -66,12 +72,16 @@ public final class HTTPClient: Service, Sendable {
         guard let multi = MultiHandle(counts: counts) else {
             throw HTTPClientError(code: .transferFailed, reason: "curl_multi_init failed (out of memory?)", isRetriable: false)
         }
+        _ = inlet_multi_setopt_long(multi.pointer, CURLMOPT_MAXCONNECTS, configuration.maximumCachedConnections)
         self.configuration = configuration
         self.handleCounts = counts
         self.logger = logger
         self.inbox = TransferInbox(multi: multi)
         TransferLoop.start(TransferLoop(inbox: inbox, configuration: configuration, counts: counts, logger: logger))
     }
+
+    /// A client dropped without `shutdown()` still stops its thread, after in-flight requests finish.
+    deinit { inbox.beginShutdown() }
 
     /// Sends `request` and returns the complete response.
     /// - Throws: `HTTPClientError` for transport failures, an invalid request or a shut-down client;

@@ -70,6 +70,16 @@ final class TransferInbox: Sendable {
         }
     }
 
+    /// Stops intake without waiting (for `HTTPClient.deinit`): the loop finishes in-flight work and exits.
+    func beginShutdown() {
+        let wake = state.withLock { state -> Bool in
+            guard !state.terminated, state.shutdown == nil else { return false }
+            state.shutdown = .finishInFlight
+            return true
+        }
+        if wake { multi.wakeup() }
+    }
+
     /// Loop thread: takes everything queued since the last call.
     func drain() -> Work {
         state.withLock { state in

@@ -245,6 +245,17 @@ struct HTTPClientTests {
         #expect(counts.multi.load(ordering: .relaxed) == 0)
     }
 
+    @Test("dropping a client without shutdown still stops its thread and frees its handles")
+    func droppedClientStops() async throws {
+        let sink = try HTTPSink()
+        defer { sink.stop() }
+        var client: HTTPClient? = try HTTPClient()
+        let counts = try #require(client?.handleCounts)
+        _ = try await client?.execute(HTTPRequest(url: sink.baseURL + "/echo"))
+        client = nil
+        #expect(try await waitUntil { counts.easy.load(ordering: .relaxed) == 0 && counts.multi.load(ordering: .relaxed) == 0 })
+    }
+
     @Test("the client runs as a Service and shuts down on cancellation")
     func runsAsService() async throws {
         let client = try HTTPClient()
