@@ -73,6 +73,21 @@ struct HMACKeyTests {
         #expect(incremental == concatenated)
     }
 
+    @Test("Standard Webhooks signature of the spec's example matches, fed in parts")
+    func standardWebhooksExample() throws {
+        // From the Standard Webhooks reference libraries' tests.
+        let secret = try Base64.decode(String("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".dropFirst("whsec_".count)))
+        let key = try HMACKey(algorithm: .sha256, key: secret)
+        let code = try key.authenticationCode { mac in
+            mac.update("msg_p5jXN8AQM9LWM0D4loKWxJek")
+            mac.update(".")
+            mac.update("1614265330")
+            mac.update(".")
+            mac.update(ascii(#"{"test": 2432232314}"#))
+        }
+        #expect("v1," + Base64.encode(code) == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+    }
+
     @Test("a reused pooled context starts fresh for the next message")
     func pooledContextIsReinitialised() throws {
         let key = try HMACKey(algorithm: .sha256, key: ascii("Jefe"))
