@@ -125,8 +125,8 @@ struct JSONReader {
     let numbers: JSONNumberMode
     var index = 0
     var depth = 0
-    var entryStack: [CELMap.Entry] = []
-    var valueStack: [CELValue] = []
+    let entryStack = ScratchStack<CELMap.Entry>()
+    let valueStack = ScratchStack<CELValue>()
     static let maxDepth = 512
 
     init(bytes: UnsafeRawBufferPointer, numbers: JSONNumberMode) {
@@ -216,15 +216,16 @@ struct JSONReader {
             if wasSeen {
                 var probe = base
                 while probe < entryStack.count {
-                    if entryStack[probe].hash == hash, case .string(let existing) = entryStack[probe].key, existing.celEquals(key) {
-                        entryStack[probe].value = value
+                    if entryStack.storage[probe].hash == hash, case .string(let existing) = entryStack.storage[probe].key,
+                       existing.celEquals(key) {
+                        entryStack.storage[probe].value = value
                         duplicate = true
                         break
                     }
                     probe += 1
                 }
             }
-            if !duplicate { entryStack.append(CELMap.Entry(hash: hash, key: .string(key), value: value)) }
+            if !duplicate { entryStack.push(CELMap.Entry(hash: hash, key: .string(key), value: value)) }
             skipWhitespace()
             guard index < bytes.count else { throw fail("unexpected end of input") }
             let byte = bytes[index]
@@ -234,8 +235,7 @@ struct JSONReader {
             throw fail("expected ',' or '}'")
         }
         depth -= 1
-        let entries = Array(entryStack[base...])
-        entryStack.removeSubrange(base...)
+        let entries = entryStack.pop(from: base)
         return .map(CELMap(uniqueEntries: entries))
     }
 
@@ -253,7 +253,7 @@ struct JSONReader {
         while true {
             skipWhitespace()
             let value = try readValue()
-            valueStack.append(value)
+            valueStack.push(value)
             skipWhitespace()
             guard index < bytes.count else { throw fail("unexpected end of input") }
             let byte = bytes[index]
@@ -263,8 +263,7 @@ struct JSONReader {
             throw fail("expected ',' or ']'")
         }
         depth -= 1
-        let items = Array(valueStack[base...])
-        valueStack.removeSubrange(base...)
+        let items = valueStack.pop(from: base)
         return .list(items)
     }
 
@@ -422,5 +421,52 @@ struct JSONReader {
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let double = Double(text) else { throw fail("invalid number") }
         return .double(double)
+    }
+}
+
+/// A growable stack whose finished tail is moved (not copied) into a new array: the JSON reader keeps the entries
+/// of all open objects (or elements of all open arrays) here, so each finished container costs one exact-size
+/// allocation and no reference-count traffic.
+final class ScratchStack<Element> {
+    private(set) var storage: UnsafeMutablePointer<Element>
+    private var capacity: Int
+    private(set) var count = 0
+
+    init(capacity: Int = 64) {
+        self.capacity = capacity
+        storage = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        storage.deinitialize(count: count)
+        storage.deallocate()
+    }
+
+    @inline(__always)
+    func push(_ element: Element) {
+        if count == capacity { grow() }
+        (storage + count).initialize(to: element)
+        count += 1
+    }
+
+    private func grow() {
+        let newCapacity = capacity * 2
+        let newStorage = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
+        newStorage.moveInitialize(from: storage, count: count)
+        storage.deallocate()
+        storage = newStorage
+        capacity = newCapacity
+    }
+
+    /// Moves the elements from `base` to the top into a new array and shrinks the stack to `base`.
+    func pop(from base: Int) -> [Element] {
+        let n = count - base
+        guard n > 0 else { return [] }
+        let result = [Element](unsafeUninitializedCapacity: n) { buffer, initialized in
+            buffer.baseAddress!.moveInitialize(from: storage + base, count: n)
+            initialized = n
+        }
+        count = base
+        return result
     }
 }
