@@ -373,28 +373,46 @@ struct Dispatch: Sendable {
     }
 
     @inline(__always)
-    func select(_ args: CELValue...) throws(CELError) -> CELOverload {
-        try select(args)
+    func matches(_ index: Int, _ position: Int, _ arg: CELValue) -> Bool {
+        let parameterKinds = kinds[index]
+        let kind = position < parameterKinds.count ? parameterKinds[position] : parameterKinds[parameterKinds.count - 1]
+        if kind == .any { return true }
+        if kind != arg.kind { return false }
+        if kind == .opaque, let names = opaqueNames[index], case .opaque(let value) = arg {
+            let name = position < names.count ? names[position] : names[names.count - 1]
+            if let name, value.celType.runtimeName != name { return false }
+        }
+        return true
+    }
+
+    @inline(__always)
+    func arityMatches(_ index: Int, _ count: Int) -> Bool {
+        overloads[index].isVariadic ? count >= kinds[index].count - 1 : count == kinds[index].count
+    }
+
+    /// One-argument dispatch without building an argument array.
+    func select(_ a: CELValue) throws(CELError) -> CELOverload {
+        if unchecked { return overloads[0] }
+        for index in overloads.indices where arityMatches(index, 1) && matches(index, 0, a) {
+            return overloads[index]
+        }
+        throw CELError.noSuchOverload(function, [a])
+    }
+
+    /// Two-argument dispatch without building an argument array.
+    func select(_ a: CELValue, _ b: CELValue) throws(CELError) -> CELOverload {
+        if unchecked { return overloads[0] }
+        for index in overloads.indices where arityMatches(index, 2) && matches(index, 0, a) && matches(index, 1, b) {
+            return overloads[index]
+        }
+        throw CELError.noSuchOverload(function, [a, b])
     }
 
     func select(_ args: [CELValue]) throws(CELError) -> CELOverload {
         if unchecked { return overloads[0] }
-        outer: for (index, overload) in overloads.enumerated() {
-            let parameterKinds = kinds[index]
-            if overload.isVariadic {
-                guard args.count >= parameterKinds.count - 1 else { continue }
-            } else if args.count != parameterKinds.count {
-                continue
-            }
-            for (position, arg) in args.enumerated() {
-                let kind = position < parameterKinds.count ? parameterKinds[position] : parameterKinds[parameterKinds.count - 1]
-                if kind != .any && kind != arg.kind { continue outer }
-                if kind == .opaque, let names = opaqueNames[index], case .opaque(let value) = arg {
-                    let name = position < names.count ? names[position] : names[names.count - 1]
-                    if let name, value.celType.runtimeName != name { continue outer }
-                }
-            }
-            return overload
+        outer: for index in overloads.indices where arityMatches(index, args.count) {
+            for (position, arg) in args.enumerated() where !matches(index, position, arg) { continue outer }
+            return overloads[index]
         }
         throw CELError.noSuchOverload(function, args)
     }
