@@ -161,13 +161,46 @@ final class MapLiteralNode: Node, @unchecked Sendable {
     let keys: [Node]
     let values: [Node]
     let optional: [Bool]
+    /// When every key is a distinct constant (the usual projection `{'id': ..., 'title': ...}`), the key values and
+    /// their hashes, so entries are appended without hashing or duplicate checks at run time.
+    let constantKeys: [(key: CELValue, hash: UInt32)]?
+
     init(keys: [Node], values: [Node], optional: [Bool], offset: Int32) {
         self.keys = keys
         self.values = values
         self.optional = optional
+        var constants: [(key: CELValue, hash: UInt32)]? = []
+        var builder = CELMap.Builder()
+        for key in keys {
+            guard let value = key.constant, let hash = CELMap.hash(value), value.kind != .double,
+                  (try? builder.insert(value, .null, replacing: false)) != nil
+            else {
+                constants = nil
+                break
+            }
+            constants?.append((value, hash))
+        }
+        self.constantKeys = constants
         super.init(offset: offset)
     }
+
     override func evaluate(_ frame: Frame) throws(CELError) -> CELValue {
+        if let constantKeys {
+            var entries: [CELMap.Entry] = []
+            entries.reserveCapacity(constantKeys.count)
+            for index in constantKeys.indices {
+                var value = try values[index].evaluate(frame)
+                if optional[index] {
+                    guard case .optional(let inner) = value else {
+                        throw CELError(.noSuchOverload, "optional map entry of type \(value.typeName)").at(offset)
+                    }
+                    guard let inner else { continue }
+                    value = inner
+                }
+                entries.append(CELMap.Entry(hash: constantKeys[index].hash, key: constantKeys[index].key, value: value))
+            }
+            return .map(CELMap(uniqueEntries: entries))
+        }
         var builder = CELMap.Builder(capacity: keys.count)
         for index in keys.indices {
             let key = try keys[index].evaluate(frame)
