@@ -542,92 +542,123 @@ struct NFA: Sendable {
 
     private func run(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
         let count = instructions.count
-        var current = [Int]()
-        var next = [Int]()
-        current.reserveCapacity(count)
-        next.reserveCapacity(count)
-        var mark = [Int](repeating: -1, count: count)
-        var stack = [Int]()
-        var generation = 1
-        var position = 0
-        var previous: UInt32? = nil
+        // One scratch block (on the stack for small programs): marks, two thread lists and the epsilon stack.
+        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: count * 5 + 4) { scratch in
+            let base = scratch.baseAddress!
+            let mark = base
+            var current = base + count
+            var next = base + 2 * count
+            let stack = base + 3 * count
+            mark.initialize(repeating: 0, count: count)
+            var currentCount = 0
+            var nextCount = 0
+            var stackCount = 0
+            var generation: Int32 = 1
+            var position = 0
+            var previous: UInt32? = nil
+            let instructions = self.instructions
+            let classes = self.classes
 
-        func decode(at index: Int) -> (UInt32, Int)? {
-            guard index < utf8.count else { return nil }
-            let b0 = UInt32(utf8[index])
-            if b0 < 0x80 { return (b0, 1) }
-            if b0 < 0xE0, index + 1 < utf8.count { return ((b0 & 0x1F) << 6 | UInt32(utf8[index + 1] & 0x3F), 2) }
-            if b0 < 0xF0, index + 2 < utf8.count {
-                return ((b0 & 0x0F) << 12 | UInt32(utf8[index + 1] & 0x3F) << 6 | UInt32(utf8[index + 2] & 0x3F), 3)
+            func decode(at index: Int) -> (UInt32, Int)? {
+                guard index < utf8.count else { return nil }
+                let b0 = UInt32(utf8[index])
+                if b0 < 0x80 { return (b0, 1) }
+                if b0 < 0xE0, index + 1 < utf8.count { return ((b0 & 0x1F) << 6 | UInt32(utf8[index + 1] & 0x3F), 2) }
+                if b0 < 0xF0, index + 2 < utf8.count {
+                    return ((b0 & 0x0F) << 12 | UInt32(utf8[index + 1] & 0x3F) << 6 | UInt32(utf8[index + 2] & 0x3F), 3)
+                }
+                if index + 3 < utf8.count {
+                    return ((b0 & 0x07) << 18 | UInt32(utf8[index + 1] & 0x3F) << 12
+                        | UInt32(utf8[index + 2] & 0x3F) << 6 | UInt32(utf8[index + 3] & 0x3F), 4)
+                }
+                return (0xFFFD, 1)
             }
-            if index + 3 < utf8.count {
-                return ((b0 & 0x07) << 18 | UInt32(utf8[index + 1] & 0x3F) << 12 | UInt32(utf8[index + 2] & 0x3F) << 6
-                    | UInt32(utf8[index + 3] & 0x3F), 4)
-            }
-            return (0xFFFD, 1)
-        }
 
-        // Adds a thread and follows its epsilon transitions; returns true when `match` is reachable.
-        func add(_ start: Int, into list: inout [Int], at position: Int, previous: UInt32?, current: UInt32?) -> Bool {
-            stack.append(start)
-            while let pc = stack.popLast() {
-                if mark[pc] == generation { continue }
-                mark[pc] = generation
-                switch instructions[pc] {
-                case .character: list.append(pc)
-                case .match: stack.removeAll(keepingCapacity: true); return true
-                case .jump(let target): stack.append(target)
-                case .split(let a, let b):
-                    stack.append(b)
-                    stack.append(a)
-                case .assertion(let kind):
-                    let holds: Bool
-                    switch kind {
-                    case .beginText: holds = position == 0
-                    case .endText: holds = position == utf8.count
-                    case .beginLine: holds = position == 0 || previous == 10
-                    case .endLine: holds = position == utf8.count || current == 10
-                    case .wordBoundary: holds = NFA.isWordCharacter(previous) != NFA.isWordCharacter(current)
-                    case .notWordBoundary: holds = NFA.isWordCharacter(previous) == NFA.isWordCharacter(current)
+            // Adds a thread and follows its epsilon transitions; returns true when `match` is reachable.
+            func add(
+                _ start: Int, into list: UnsafeMutablePointer<Int32>, _ listCount: inout Int, at position: Int,
+                previous: UInt32?, current: UInt32?
+            ) -> Bool {
+                stack[0] = Int32(start)
+                stackCount = 1
+                while stackCount > 0 {
+                    stackCount -= 1
+                    let pc = Int(stack[stackCount])
+                    if mark[pc] == generation { continue }
+                    mark[pc] = generation
+                    switch instructions[pc] {
+                    case .character:
+                        list[listCount] = Int32(pc)
+                        listCount += 1
+                    case .match:
+                        return true
+                    case .jump(let target):
+                        stack[stackCount] = Int32(target)
+                        stackCount += 1
+                    case .split(let a, let b):
+                        stack[stackCount] = Int32(b)
+                        stack[stackCount + 1] = Int32(a)
+                        stackCount += 2
+                    case .assertion(let kind):
+                        let holds: Bool
+                        switch kind {
+                        case .beginText: holds = position == 0
+                        case .endText: holds = position == utf8.count
+                        case .beginLine: holds = position == 0 || previous == 10
+                        case .endLine: holds = position == utf8.count || current == 10
+                        case .wordBoundary: holds = NFA.isWordCharacter(previous) != NFA.isWordCharacter(current)
+                        case .notWordBoundary: holds = NFA.isWordCharacter(previous) == NFA.isWordCharacter(current)
+                        }
+                        if holds {
+                            stack[stackCount] = Int32(pc + 1)
+                            stackCount += 1
+                        }
                     }
-                    if holds { stack.append(pc + 1) }
                 }
+                return false
             }
-            return false
-        }
 
-        while true {
-            // With no live threads, skip to the next position where the pattern can start.
-            if current.isEmpty, let (low, high) = firstASCII {
-                while position < utf8.count {
-                    let b = utf8[position]
-                    if b < 64 ? (low & (1 << UInt64(b)) != 0) : (b < 128 && high & (1 << UInt64(b - 64)) != 0) { break }
-                    position += 1
+            while true {
+                // With no live threads, skip to the next position where the pattern can start.
+                if currentCount == 0, let (low, high) = firstASCII {
+                    while position < utf8.count {
+                        let b = utf8[position]
+                        if b < 64 ? (low & (1 << UInt64(b)) != 0) : (b < 128 && high & (1 << UInt64(b - 64)) != 0) { break }
+                        position += 1
+                    }
+                    if position >= utf8.count { return false }
+                    previous = position > 0 ? UInt32(utf8[position - 1]) : nil
+                    if let p = previous, p >= 0x80 { previous = 0xFFFD }
                 }
-                if position >= utf8.count { return false }
-                previous = position > 0 ? UInt32(utf8[position - 1]) : nil
-                if let p = previous, p >= 0x80 { previous = 0xFFFD }
+                let decoded = decode(at: position)
+                // Seed a thread at this position (unanchored search).
+                if add(0, into: current, &currentCount, at: position, previous: previous, current: decoded?.0) { return true }
+                guard let (scalar, width) = decoded else { return false }
+                generation += 1
+                nextCount = 0
+                let nextPosition = position + width
+                let following = decode(at: nextPosition)?.0
+                for i in 0..<currentCount {
+                    let pc = Int(current[i])
+                    guard case .character(let index) = instructions[pc], classes[index].set.contains(scalar) else { continue }
+                    if add(pc + 1, into: next, &nextCount, at: nextPosition, previous: scalar, current: following) {
+                        return true
+                    }
+                }
+                swap(&current, &next)
+                currentCount = nextCount
+                position = nextPosition
+                previous = scalar
+                // Threads carried into the next step keep their marks under a fresh generation, so seeding does not
+                // duplicate them.
+                generation += 1
+                if generation > Int32.max - 8 {
+                    // Subjects beyond a billion scalars: restart the generation counter instead of overflowing.
+                    mark.update(repeating: 0, count: count)
+                    generation = 1
+                }
+                for i in 0..<currentCount { mark[Int(current[i])] = generation }
             }
-            let decoded = decode(at: position)
-            let c = decoded?.0
-            // Seed a thread at this position (unanchored search).
-            if add(0, into: &current, at: position, previous: previous, current: c) { return true }
-            guard let (scalar, width) = decoded else { return false }
-            generation += 1
-            next.removeAll(keepingCapacity: true)
-            let nextPosition = position + width
-            let following = decode(at: nextPosition)?.0
-            for pc in current {
-                guard case .character(let index) = instructions[pc], classes[index].set.contains(scalar) else { continue }
-                if add(pc + 1, into: &next, at: nextPosition, previous: scalar, current: following) { return true }
-            }
-            swap(&current, &next)
-            position = nextPosition
-            previous = scalar
-            // Threads carried into the next step keep their marks under a fresh generation, so seeding does not
-            // duplicate them.
-            generation += 1
-            for pc in current { mark[pc] = generation }
         }
     }
 }
