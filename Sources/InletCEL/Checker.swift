@@ -43,7 +43,10 @@ struct Checker {
         case .select(let operand, let field, let testOnly, let optional):
             if !testOnly, !optional, let chain = qualifiedChain(expr) { return try resolve(chain, at: expr.offset) }
             let operandType = try type(of: operand)
-            if testOnly { return .bool }
+            if testOnly {
+                _ = try selectType(operandType, field, at: expr.offset)
+                return .bool
+            }
             let fieldType = try selectType(operandType, field, at: expr.offset)
             if optional {
                 if case .optional = fieldType { return fieldType }

@@ -54,6 +54,7 @@ struct CheckerTests {
         #expect(throws: CELError.self) { try environment().compile("'a' && true") }
         #expect(throws: CELError.self) { try environment().compile("nope(1)") }
         #expect(throws: CELError.self) { try environment(["i": .int]).compile("i.field") }
+        #expect(throws: CELError.self) { try environment(["i": .int]).compile("has(i.field)") }
     }
 
     @Test("dyn values check against any overload and resolve at run time")

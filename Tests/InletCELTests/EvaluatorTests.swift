@@ -243,6 +243,21 @@ struct EvaluatorTests {
         #expect(results.count == 32 && results.allSatisfy { $0 })
     }
 
+    @Test("evaluate(binding:to:) binds one variable; other names stay unbound")
+    func singleBinding() throws {
+        let program = try CELEnvironment().compile("payload.a + 1")
+        #expect(try program.evaluate(binding: "payload", to: try CELValue(json: #"{"a": 1}"#)) == .int(2))
+        #expect(throws: CELError.self) { try program.evaluate(binding: "other", to: .int(1)) }
+    }
+
+    @Test("with macros disabled, macro names are ordinary (unknown) functions")
+    func macrosDisabled() {
+        var options = CELEnvironment.Options()
+        options.macros = false
+        #expect(failure("[1].all(x, x > 0)", options: options) != nil)
+        #expect(failure("has({'a': 1}.a)", options: options) != nil)
+    }
+
     @Test("constant sub-expressions that fail are not compile errors")
     func foldingKeepsErrors() throws {
         #expect(try evaluate("false && 1 / 0 == 1") == .bool(false))
