@@ -82,5 +82,4 @@ public struct CELError: Error, Sendable, Hashable, CustomStringConvertible {
     static func overflow(_ operation: String) -> CELError {
         CELError(.arithmetic, "\(operation): integer overflow")
     }
-    static func evaluation(_ message: String) -> CELError { CELError(.evaluation, message) }
 }

@@ -88,20 +88,6 @@ public struct CELOverload: Sendable {
                     implementation: .ternary(body))
     }
 
-    /// Whether this overload accepts arguments of these kinds (arity and kinds).
-    func accepts(_ kinds: [CELKind]) -> Bool {
-        if isVariadic {
-            guard kinds.count >= parameters.count - 1 else { return false }
-        } else if kinds.count != parameters.count {
-            return false
-        }
-        for (index, kind) in kinds.enumerated() {
-            let parameter = index < parameters.count ? parameters[index] : parameters[parameters.count - 1]
-            if !parameter.accepts(kind) { return false }
-        }
-        return true
-    }
-
     func accepts(arity: Int) -> Bool {
         isVariadic ? arity >= parameters.count - 1 : arity == parameters.count
     }
@@ -127,12 +113,6 @@ extension CELType {
         case .opaque: .opaque
         case .dyn, .typeParameter, .error: .any
         }
-    }
-
-    @inline(__always)
-    func accepts(_ kind: CELKind) -> Bool {
-        let own = dispatchKind
-        return own == .any || own == kind
     }
 }
 

@@ -14,14 +14,7 @@ struct Checker {
     init(environment: CELEnvironment, lineStarts: [Int]) {
         self.environment = environment
         self.lineStarts = lineStarts
-        var prefixes: [String] = []
-        var parts = environment.options.container.split(separator: ".").map(String.init)
-        while !parts.isEmpty {
-            prefixes.append(parts.joined(separator: ".") + ".")
-            parts.removeLast()
-        }
-        prefixes.append("")
-        containerPrefixes = prefixes
+        containerPrefixes = Planner.containerPrefixes(environment.options.container)
     }
 
     func error(_ message: String, at offset: Int32) -> CELError {

@@ -1,3 +1,17 @@
+/// Per-evaluation state: bound variables and comprehension locals. One frame per ``CELProgram/evaluate(_:)`` call,
+/// never shared between threads.
+final class Frame {
+    let globals: [CELValue?]
+    var locals: [CELValue]
+    var iterationsLeft: Int
+
+    init(globals: [CELValue?], maxIterations: Int) {
+        self.globals = globals
+        self.locals = []
+        self.iterationsLeft = maxIterations
+    }
+}
+
 /// A planned expression node. Subclasses are immutable after construction (hence `@unchecked Sendable`): a program's
 /// node tree is shared by all threads evaluating it, and per-evaluation state lives in ``Frame``.
 class Node: @unchecked Sendable {

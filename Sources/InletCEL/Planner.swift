@@ -19,16 +19,20 @@ struct Planner {
     init(registry: FunctionRegistry, container: String, lineStarts: [Int]) {
         self.registry = registry
         self.lineStarts = lineStarts
+        self.containerPrefixes = Planner.containerPrefixes(container)
+    }
+
+    /// The prefixes a name is tried with inside a container, most qualified first: `"a.b"` gives
+    /// `["a.b.", "a.", ""]`.
+    static func containerPrefixes(_ container: String) -> [String] {
         var prefixes: [String] = []
-        if !container.isEmpty {
-            var parts = container.split(separator: ".").map(String.init)
-            while !parts.isEmpty {
-                prefixes.append(parts.joined(separator: ".") + ".")
-                parts.removeLast()
-            }
+        var parts = container.split(separator: ".").map(String.init)
+        while !parts.isEmpty {
+            prefixes.append(parts.joined(separator: ".") + ".")
+            parts.removeLast()
         }
         prefixes.append("")
-        self.containerPrefixes = prefixes
+        return prefixes
     }
 
     func error(_ message: String, at offset: Int32) -> CELError {
@@ -248,9 +252,8 @@ struct Planner {
         case 2: node = BinaryCallNode(argNodes[0], argNodes[1], dispatch: dispatch, offset: offset)
         default: node = CallNode(args: argNodes, dispatch: dispatch, offset: offset)
         }
-        if StandardLibrary.impureFunctions.contains(name) || argNodes.isEmpty && name != "optional.none" {
-            return node
-        }
+        // CEL functions are pure, so calls on constants fold (zero-argument calls other than optional.none() stay).
+        if argNodes.isEmpty && name != "optional.none" { return node }
         return fold(node, children: argNodes)
     }
 

@@ -28,9 +28,6 @@ struct FunctionRegistry: Sendable {
 /// CEL's standard functions: `size`, string tests, `matches`, type conversions, `type`/`dyn`, timestamp and duration
 /// accessors, and the optional-type functions.
 enum StandardLibrary {
-    /// Functions never folded at compile time (none today: all standard functions are pure).
-    static let impureFunctions: Set<String> = []
-
     static let library = CELLibrary(name: "standard", overloads: sizeOverloads + stringOverloads + conversions
         + timeOverloads + optionalOverloads)
 

@@ -1,19 +1,5 @@
 import Foundation
 
-/// Per-evaluation state: bound variables and comprehension locals. One frame per ``CELProgram/evaluate(_:)`` call,
-/// never shared between threads.
-final class Frame {
-    let globals: [CELValue?]
-    var locals: [CELValue]
-    var iterationsLeft: Int
-
-    init(globals: [CELValue?], maxIterations: Int) {
-        self.globals = globals
-        self.locals = []
-        self.iterationsLeft = maxIterations
-    }
-}
-
 /// Maps scalar offsets to line and column.
 enum SourceLines {
     static func lineStarts(_ scalars: [Unicode.Scalar]) -> [Int] {
