@@ -20,6 +20,11 @@ public struct MapperConfiguration: Sendable {
     public var retryInitialBackoff: Duration = .milliseconds(100)
     /// Longest back-off between produce attempts. Default: 5 s.
     public var retryMaxBackoff: Duration = .seconds(5)
+    /// The producer's `linger.ms`. Versions of one record are produced one after the other (each awaits its ack, to
+    /// keep their order), so a batch holding many versions of one record pays the linger once per version: with
+    /// 10,000 versions of one pull request the service did 850 records/s at 0 and 350 at 1; with distinct records
+    /// 6,100 and 5,300 (docs/mapper.md). Default: 0.
+    public var producerLingerMilliseconds: Double = 0
     /// Extra librdkafka consumer properties (tests use `test.mock.num.brokers`). Default: empty.
     public var consumerProperties: [String: String] = [:]
     /// Extra librdkafka producer properties. Default: empty.

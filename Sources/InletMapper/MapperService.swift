@@ -62,6 +62,7 @@ public final class MapperService: Service, Sendable {
 
         var producerConfiguration = KafkaProducerConfiguration(brokers: configuration.brokers)
         producerConfiguration.clientID = "inlet-mapper"
+        producerConfiguration.lingerMilliseconds = configuration.producerLingerMilliseconds
         producerConfiguration.extraProperties = configuration.producerProperties
         self.producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
     }
@@ -117,12 +118,24 @@ public final class MapperService: Service, Sendable {
         if let loopError { throw loopError }
     }
 
+    private static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+
     private func consumeLoop(_ processor: MapperBatchProcessor) async throws {
+        let clock = ContinuousClock()
         for try await batch in consumer.batches {
+            let start = clock.now
             try await processor.process(batch)
+            let produced = clock.now
             do {
                 try await consumer.commit(batch)
                 metrics.addBatch()
+                logger.debug("batch mapped and committed", metadata: [
+                    "mapper.batch_size": "\(batch.records.count)",
+                    "mapper.produce_ms": "\(Self.milliseconds(produced - start))",
+                    "mapper.commit_ms": "\(Self.milliseconds(clock.now - produced))",
+                ])
             } catch {
                 // The outputs are produced; the new owner of the partitions re-reads the batch (duplicates only).
                 metrics.addCommitFailure()
