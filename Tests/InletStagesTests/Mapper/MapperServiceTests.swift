@@ -105,12 +105,16 @@ struct MapperServiceTests {
         // The payloads are flat PullRequest objects: an entry without filter and map takes them as they are.
         let catalog = try MapperFixtures.engine("- model: PullRequest\n").catalog
         let service = try MapperService(configuration: configuration, catalog: catalog, topics: [input], logger: Self.logger)
+        // Read the output topics from their current end (they hold other runs' records), then start the mapper.
+        let reader = try await MapperTopicReader(topics: [model, deadLetters], keep: { record in
+            record.headers.first(Envelope.Header.id)?.hasPrefix(run) == true
+        })
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [service], logger: Self.logger))
         let serviceTask = Task { try await group.run() }
 
         let found: [KafkaRecord]
         do {
-            found = try await Self.collect(topics: [model, deadLetters], timeout: .seconds(60)) { records in
+            found = try await reader.collect(timeout: .seconds(60)) { records in
                 records.contains { $0.headers.first(Envelope.Header.id) == "\(run)-0/PullRequest/0" }
                     && records.contains { $0.headers.first(Envelope.Header.id) == "\(run)-1" && $0.topic == deadLetters.rawValue }
             }
@@ -206,20 +210,43 @@ struct MapperServiceTests {
         #expect(weakService == nil)
     }
 
-    /// Reads `topics` from the beginning with a fresh group until `predicate` holds, or fails after `timeout`.
-    static func collect(
-        topics: [TopicName], timeout: Duration, until predicate: @escaping @Sendable ([KafkaRecord]) -> Bool
-    ) async throws -> [KafkaRecord] {
+}
+
+/// Reads topics from their end (as of when it was assigned) with a fresh consumer group, keeping matching records.
+final class MapperTopicReader: Sendable {
+    let consumer: KafkaConsumer
+    let runTask: Task<Void, any Error>
+    let keep: @Sendable (KafkaRecord) -> Bool
+
+    /// Starts the consumer and returns once it has been assigned partitions.
+    init(topics: [TopicName], keep: @escaping @Sendable (KafkaRecord) -> Bool) async throws {
         var configuration = KafkaConsumerConfiguration(
-            groupID: "inlet-mapper-test-reader-\(UUID().uuidString.prefix(8))", topics: topics.map(\.rawValue), brokers: brokers)
-        configuration.autoOffsetReset = .earliest
-        let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
-        let consumerTask = Task { try await consumer.run() }
+            groupID: "inlet-mapper-test-reader-\(UUID().uuidString.prefix(8))", topics: topics.map(\.rawValue),
+            brokers: MapperServiceTests.brokers)
+        configuration.autoOffsetReset = .latest
+        let consumer = try KafkaConsumer(configuration: configuration, logger: MapperServiceTests.logger)
+        self.consumer = consumer
+        self.keep = keep
+        self.runTask = Task { try await consumer.run() }
+        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+        while (try? consumer.assignment())?.isEmpty != false {
+            guard ContinuousClock.now < deadline else {
+                consumer.triggerGracefulShutdown()
+                throw CollectTimedOut(what: "the reader's partition assignment", timeout: .seconds(30))
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Collects kept records until `predicate` holds, or throws after `timeout`; stops the consumer either way.
+    func collect(timeout: Duration, until predicate: @escaping @Sendable ([KafkaRecord]) -> Bool) async throws -> [KafkaRecord] {
+        let consumer = self.consumer
+        let keep = self.keep
         let result = try await withThrowingTaskGroup(of: [KafkaRecord]?.self) { group in
             group.addTask {
                 var records: [KafkaRecord] = []
                 for try await batch in consumer.batches {
-                    records += batch.records
+                    records += batch.records.filter(keep)
                     if predicate(records) { return records }
                 }
                 return records
@@ -233,13 +260,14 @@ struct MapperServiceTests {
             return first
         }
         consumer.triggerGracefulShutdown()
-        try await consumerTask.value
-        guard let result, predicate(result) else { throw CollectTimedOut(timeout: timeout) }
+        try await runTask.value
+        guard let result, predicate(result) else { throw CollectTimedOut(what: "the expected records", timeout: timeout) }
         return result
     }
 
     struct CollectTimedOut: Error, CustomStringConvertible {
+        let what: String
         let timeout: Duration
-        var description: String { "the expected records did not arrive within \(timeout)" }
+        var description: String { "\(what) did not arrive within \(timeout)" }
     }
 }
