@@ -157,10 +157,46 @@ enum StandardLibrary {
         }
     }
 
+    /// `string(double)`: the shortest digits that round-trip, laid out like Go's `%g` (cel-go's
+    /// `FormatFloat(d, 'g', -1, 64)`): `1`, `123.456`, `1e+06`, `1e-05`, `+Inf`, `NaN`.
     static func formatDouble(_ d: Double) -> String {
         if d.isNaN { return "NaN" }
         if d.isInfinite { return d > 0 ? "+Inf" : "-Inf" }
-        return "\(d)"
+        let sign = d.sign == .minus ? "-" : ""
+        if d == 0 { return sign + "0" }
+        // Swift's description holds the shortest round-trip digits; re-lay them out.
+        let text = "\(d.magnitude)"
+        var mantissa = Substring(text)
+        var exponent = 0
+        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            mantissa = text[..<e]
+            exponent = Int(text[text.index(after: e)...]) ?? 0
+        }
+        var digits = ""
+        var pointPosition = mantissa.count
+        if let dot = mantissa.firstIndex(of: ".") {
+            pointPosition = mantissa.distance(from: mantissa.startIndex, to: dot)
+            digits = String(mantissa[..<dot]) + String(mantissa[mantissa.index(after: dot)...])
+        } else {
+            digits = String(mantissa)
+        }
+        var dp = pointPosition + exponent
+        while digits.first == "0" {
+            digits.removeFirst()
+            dp -= 1
+        }
+        while digits.last == "0" { digits.removeLast() }
+        let exp = dp - 1
+        if exp < -4 || exp >= 6 {
+            let rest = digits.dropFirst()
+            let magnitude = abs(exp)
+            return sign + String(digits.prefix(1)) + (rest.isEmpty ? "" : "." + rest) + "e" + (exp < 0 ? "-" : "+")
+                + (magnitude < 10 ? "0" : "") + String(magnitude)
+        }
+        if dp <= 0 { return sign + "0." + String(repeating: "0", count: -dp) + digits }
+        if dp >= digits.count { return sign + digits + String(repeating: "0", count: dp - digits.count) }
+        let split = digits.index(digits.startIndex, offsetBy: dp)
+        return sign + digits[..<split] + "." + digits[split...]
     }
 
     static func toString(_ v: CELValue) throws(CELError) -> CELValue {

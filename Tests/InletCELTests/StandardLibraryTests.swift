@@ -54,6 +54,7 @@ struct StandardLibraryTests {
     func stringConversions() throws {
         #expect(try evaluate("string(-456) + string(7u) + string(true)") == .string("-4567true"))
         #expect(try evaluate("string(1.5)") == .string("1.5"))
+        #expect(try evaluate("[string(100.0), string(1e6), string(0.00001), string(-0.0)]") == .list(["100", "1e+06", "1e-05", "-0"]))
         #expect(try evaluate("string(b'abc')") == .string("abc"))
         #expect(failure("string(b'\\xff')") != nil)
         #expect(try evaluate("bytes('é')") == .bytes([0xC3, 0xA9]))
