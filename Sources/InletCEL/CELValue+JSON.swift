@@ -27,6 +27,23 @@ extension CELValue {
         self = try result.get()
     }
 
+    /// Reads a JSON document from any byte collection (`Data`, `ArraySlice<UInt8>`, ...); contiguous storage is read in
+    /// place, anything else is copied once.
+    public init(jsonUTF8 bytes: some Collection<UInt8>, numbers: JSONNumberMode = .integersAsInt) throws(CELError) {
+        let contiguous: Result<CELValue, CELError>? = bytes.withContiguousStorageIfAvailable { buffer in
+            do throws(CELError) {
+                return .success(try CELValue(jsonUTF8: UnsafeRawBufferPointer(buffer), numbers: numbers))
+            } catch {
+                return .failure(error)
+            }
+        }
+        if let contiguous {
+            self = try contiguous.get()
+        } else {
+            self = try CELValue(jsonUTF8: Array(bytes), numbers: numbers)
+        }
+    }
+
     /// Reads a JSON document from a string.
     public init(json: String, numbers: JSONNumberMode = .integersAsInt) throws(CELError) {
         var copy = json

@@ -36,6 +36,13 @@ struct JSONTests {
         #expect(throws: CELError.self) { try CELValue(json: "\"a\u{01}b\"") }
     }
 
+    @Test("any byte collection can be read, contiguous or not")
+    func byteCollections() throws {
+        let bytes = Array(#"[0, {"a": 1}]"#.utf8)
+        #expect(try CELValue(jsonUTF8: bytes[4..<12]) == .map(try CELMap([(.string("a"), .int(1))])))
+        #expect(try CELValue(jsonUTF8: bytes.lazy.map { $0 }) == .list([0, .map(try CELMap([(.string("a"), .int(1))]))]))
+    }
+
     @Test("duplicate keys keep the last value")
     func duplicateKeys() throws {
         let value = try CELValue(json: #"{"a": 1, "b": 2, "a": 3}"#)
