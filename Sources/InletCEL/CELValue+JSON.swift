@@ -73,9 +73,13 @@ extension CELValue {
         case .int(let i): output += String(i)
         case .uint(let u): output += String(u)
         case .double(let d):
-            if d.isNaN { output += "\"NaN\"" } else if d.isInfinite { output += d > 0 ? "\"Infinity\"" : "\"-Infinity\"" } else if d == d.rounded(), abs(d) < 1e15 {
-                output += String(Int64(d))
-                if d == 0, d.sign == .minus { output = String(output.dropLast()) + "-0" }
+            if d.isNaN {
+                output += "\"NaN\""
+            } else if d.isInfinite {
+                output += d > 0 ? "\"Infinity\"" : "\"-Infinity\""
+            } else if d == d.rounded(), abs(d) < 1e15 {
+                // Integral doubles print without a fraction (JSON has one number type).
+                output += d == 0 && d.sign == .minus ? "-0" : String(Int64(d))
             } else {
                 output += "\(d)"
             }

@@ -5,6 +5,9 @@
 /// backtracking, and a first-character filter skips quickly to positions where a match can start. Syntax beyond the
 /// engine's subset (Unicode classes `\p{..}`, POSIX classes) falls back to Swift's `Regex`; constructs RE2 rejects
 /// (backreferences, look-around) are errors.
+///
+/// - Important: `@unchecked Sendable` because the fallback `Regex<AnyRegexOutput>` is not declared `Sendable`; it is
+///   created once, never mutated, and matching does not mutate it, so sharing it between threads is safe.
 struct RegexProgram: @unchecked Sendable {
     private enum Engine {
         case nfa(NFA)
