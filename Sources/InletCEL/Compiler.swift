@@ -1,5 +1,3 @@
-import Foundation
-
 /// Maps scalar offsets to line and column.
 enum SourceLines {
     static func lineStarts(_ scalars: [Unicode.Scalar]) -> [Int] {
