@@ -140,7 +140,7 @@ struct MapperBatchProcessor: Sendable {
             metrics.addRetries(failed)
             logger.warning("producing mapper outputs failed; retrying", metadata: [
                 "mapper.failed_outputs": "\(failed)", "mapper.attempt": "\(attempt)",
-                "mapper.backoff_ms": "\(backoff.components.seconds * 1000 + backoff.components.attoseconds / 1_000_000_000_000_000)",
+                "mapper.backoff_ms": "\(backoff.wholeMilliseconds)",
                 "error": "\(lastError.map { "\($0)" } ?? "unknown")",
             ])
             do {
@@ -200,4 +200,9 @@ struct MapperBatchProcessor: Sendable {
         failure.deadLetter(originalTopic: input.topic, originalPartition: input.partition, originalOffset: input.offset)
             .record(for: input)
     }
+}
+
+extension Duration {
+    /// Whole milliseconds, for log metadata.
+    var wholeMilliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
 }

@@ -118,10 +118,6 @@ public final class MapperService: Service, Sendable {
         if let loopError { throw loopError }
     }
 
-    private static func milliseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-    }
-
     private func consumeLoop(_ processor: MapperBatchProcessor) async throws {
         let clock = ContinuousClock()
         for try await batch in consumer.batches {
@@ -133,8 +129,8 @@ public final class MapperService: Service, Sendable {
                 metrics.addBatch()
                 logger.debug("batch mapped and committed", metadata: [
                     "mapper.batch_size": "\(batch.records.count)",
-                    "mapper.produce_ms": "\(Self.milliseconds(produced - start))",
-                    "mapper.commit_ms": "\(Self.milliseconds(clock.now - produced))",
+                    "mapper.produce_ms": "\((produced - start).wholeMilliseconds)",
+                    "mapper.commit_ms": "\((clock.now - produced).wholeMilliseconds)",
                 ])
             } catch {
                 // The outputs are produced; the new owner of the partitions re-reads the batch (duplicates only).
