@@ -18,7 +18,9 @@ import Testing
         #expect(try eval("'hello mellow'.indexOf('', 2)") == .int(2))
         #expect(try eval("'hello'.indexOf('z')") == .int(-1))
         #expect(try eval("''.indexOf('a')") == .int(-1))
-        #expect(fails("'hello'.indexOf('l', 5)") != nil)
+        #expect(try eval("'hello'.indexOf('l', 5)") == .int(-1))
+        #expect(fails("'hello'.indexOf('l', 6)") != nil)
+        #expect(fails("'hello'.indexOf('', 6)") != nil)
         #expect(fails("'hello'.indexOf('l', -1)") != nil)
     }
 
@@ -27,7 +29,8 @@ import Testing
         #expect(try eval("'ta©o©αT'.lastIndexOf('©', 3)") == .int(2))
         #expect(try eval("'tacocat'.lastIndexOf('')") == .int(7))
         #expect(try eval("''.lastIndexOf('@@')") == .int(-1))
-        #expect(fails("'tacocat'.lastIndexOf('a', 7)") != nil)
+        #expect(try eval("'tacocat'.lastIndexOf('a', 7)") == .int(5))
+        #expect(fails("'tacocat'.lastIndexOf('a', 8)") != nil)
     }
 
     @Test func asciiCasingLeavesOtherLettersAlone() throws {

@@ -99,17 +99,19 @@ enum StringsExtension {
         return position == scalars.endIndex ? "" : String(scalars[position])
     }
 
+    /// An offset must lie in `0...size` (`size` itself finds nothing, or the empty string), as in cel-cpp; cel-go
+    /// also rejects `size` for a non-empty search string.
     static func indexOf(_ s: String, _ sub: String, from offset: Int64?) throws(CELError) -> Int64 {
-        if sub.isEmpty { return offset ?? 0 }
-        return try UTF8Text.with(s) { text throws(CELError) in
-            try UTF8Text.with(sub) { pattern throws(CELError) in
-                var startByte = 0
-                if let offset {
-                    // cel-go: the offset must name a code point of the string.
-                    guard offset >= 0, let byte = UTF8Text.byteOffset(ofScalar: offset, in: text), byte < text.count
-                    else { throw outOfRange(offset) }
-                    startByte = byte
+        try UTF8Text.with(s) { text throws(CELError) in
+            var startByte = 0
+            if let offset {
+                guard offset >= 0, let byte = UTF8Text.byteOffset(ofScalar: offset, in: text) else {
+                    throw outOfRange(offset)
                 }
+                startByte = byte
+            }
+            if sub.isEmpty { return offset ?? 0 }
+            return UTF8Text.with(sub) { pattern in
                 guard let found = UTF8Text.firstIndex(of: pattern, in: text, from: startByte) else { return -1 }
                 return Int64(UTF8Text.scalarCount(text, upTo: found))
             }
@@ -118,14 +120,15 @@ enum StringsExtension {
 
     static func lastIndexOf(_ s: String, _ sub: String, from offset: Int64?) throws(CELError) -> Int64 {
         try UTF8Text.with(s) { text throws(CELError) in
-            if sub.isEmpty { return offset ?? Int64(UTF8Text.scalarCount(text, upTo: text.count)) }
-            return try UTF8Text.with(sub) { pattern throws(CELError) in
-                var lastStart = text.count - pattern.count
-                if let offset {
-                    guard offset >= 0, let byte = UTF8Text.byteOffset(ofScalar: offset, in: text), byte < text.count
-                    else { throw outOfRange(offset) }
-                    lastStart = min(lastStart, byte)
+            var lastStart = text.count
+            if let offset {
+                guard offset >= 0, let byte = UTF8Text.byteOffset(ofScalar: offset, in: text) else {
+                    throw outOfRange(offset)
                 }
+                lastStart = byte
+            }
+            if sub.isEmpty { return offset ?? Int64(UTF8Text.scalarCount(text, upTo: text.count)) }
+            return UTF8Text.with(sub) { pattern in
                 guard let found = UTF8Text.lastIndex(of: pattern, in: text, startingAtOrBefore: lastStart) else {
                     return -1
                 }
