@@ -1,7 +1,7 @@
 -- wrk script for the receiver benchmark: POSTs one fixed, validly signed GitHub pull_request delivery.
 -- GitHub signs only the body, so the signature is computed once (run.sh passes it in INLET_BENCH_SIGNATURE) while
 -- each request gets its own X-GitHub-Delivery, as real deliveries do.
--- Usage: wrk -t2 -c64 -d20s -s wrk-github.lua http://127.0.0.1:8080/webhooks/github/bench-github
+-- Usage: wrk -t2 -c64 -d20s -s wrk-github.lua http://127.0.0.1:8080/webhooks/receiverbench/bench-github
 local body_path = os.getenv("INLET_BENCH_BODY") or "pull_request.json"
 local file = assert(io.open(body_path, "rb"))
 wrk.method = "POST"
@@ -15,7 +15,7 @@ wrk.headers["X-Hub-Signature-256"] = assert(os.getenv("INLET_BENCH_SIGNATURE"), 
 
 local counter = 0
 local prefix = ""
-local not_accepted = 0
+not_accepted = 0  -- global: done() reads it from each thread
 
 local threads = {}
 

@@ -28,8 +28,7 @@ public final class ReceiverService: Service, Sendable {
     private let runsProducer: Bool
     private let integrationCount: Int
     private let logger: Logger
-    private let boundPort = Mutex<Int?>(nil)
-    private let started = Atomic<Bool>(false)
+    private let state = ServiceState()
 
     /// Creates the receiver from integrations the caller already loaded.
     ///
@@ -78,7 +77,7 @@ public final class ReceiverService: Service, Sendable {
     }
 
     /// The port the server listens on once it is running (useful with `port: 0`), otherwise nil.
-    public var listeningPort: Int? { boundPort.withLock { $0 } }
+    public var listeningPort: Int? { state.boundPort.withLock { $0 } }
 
     /// The routes, for HummingbirdTesting's router mode or to mount in another application.
     public func makeRouter() -> Router<BasicRequestContext> {
@@ -115,9 +114,9 @@ public final class ReceiverService: Service, Sendable {
             router: makeRouter(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             services: runsProducer ? [producer] : [],
-            onServerRunning: { [self] channel in
+            onServerRunning: { [state, logger] channel in
                 let port = channel.localAddress?.port
-                boundPort.withLock { $0 = port }
+                state.boundPort.withLock { $0 = port }
                 logger.info("receiver listening", metadata: [LogKeys.port: "\(port.map(String.init) ?? "?")"])
             },
             logger: logger)
@@ -125,7 +124,7 @@ public final class ReceiverService: Service, Sendable {
 
     /// Serves until graceful shutdown (see the type's documentation for the order), then returns.
     public func run() async throws {
-        guard !started.exchange(true, ordering: .relaxed) else {
+        guard !state.started.exchange(true, ordering: .relaxed) else {
             throw ReceiverError(.alreadyRunning, "run() was called twice; create a new ReceiverService")
         }
         let application = makeApplication()
@@ -134,8 +133,15 @@ public final class ReceiverService: Service, Sendable {
         } onGracefulShutdown: { [health] in
             health.beginDraining()
         }
-        boundPort.withLock { $0 = nil }
+        state.boundPort.withLock { $0 = nil }
     }
+}
+
+/// The service's mutable run-time state. A separate class because Swift 6.3's optimizer crashes ("Found ownership
+/// error") on a class whose throwing initializer also initialises non-copyable `Mutex`/`Atomic` stored properties.
+private final class ServiceState: Sendable {
+    let boundPort = Mutex<Int?>(nil)
+    let started = Atomic<Bool>(false)
 }
 
 /// Turns the router's empty 404 for unknown paths and methods into the receiver's JSON rejection.
