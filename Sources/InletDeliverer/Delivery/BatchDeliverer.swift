@@ -6,6 +6,7 @@ import Darwin
 import InletCore
 import InletCrypto
 import InletKafka
+import InletStageRuntime
 import Logging
 import Synchronization
 
@@ -149,10 +150,9 @@ public final class BatchDeliverer: Sendable {
     }
 
     private func prepare(_ record: KafkaRecord) -> Preparation {
-        let pairs = record.headers.compactMap { header in header.stringValue.map { (key: header.key, value: $0) } }
         let envelope: Envelope
         do {
-            envelope = try Envelope(headers: pairs)
+            envelope = try record.envelope()
         } catch {
             return .invalid(Failure(record: record, subscriptionID: nil, errorCode: "invalid_envelope",
                                     message: error.reason, attempts: 0))
@@ -278,7 +278,7 @@ public final class BatchDeliverer: Sendable {
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for failure in failures {
-                    let record = Self.deadLetterRecord(for: failure, topic: topic)
+                    let record = Self.deadLetterRecord(for: failure)
                     group.addTask { try await self.deadLetters.sendDeadLetter(record) }
                 }
                 try await group.waitForAll()
@@ -289,16 +289,16 @@ public final class BatchDeliverer: Sendable {
         counters.withLock { $0.recordsDeadLettered += failures.count }
     }
 
-    static func deadLetterRecord(for failure: Failure, topic: String) -> KafkaProducerRecord {
+    /// The original record with the dead-letter headers (``DeadLetter/record(for:)``) and, for a delivery failure,
+    /// the subscription it was meant for.
+    static func deadLetterRecord(for failure: Failure) -> KafkaProducerRecord {
         let letter = DeadLetter(stage: .deliverer, errorCode: failure.errorCode, errorMessage: failure.message,
-                                attempts: failure.attempts, originalTopic: failure.record.topic,
-                                originalPartition: failure.record.partition, originalOffset: failure.record.offset)
-        var headers = failure.record.headers.filter { !$0.key.hasPrefix("inlet-dlq-") }
-        headers += letter.headers.map { KafkaHeader(key: $0.key, string: $0.value) }
+                                attempts: failure.attempts, original: failure.record)
+        var record = letter.record(for: failure.record)
         if let subscriptionID = failure.subscriptionID {
-            headers.append(KafkaHeader(key: subscriptionHeader, string: subscriptionID))
+            record.headers.append(KafkaHeader(key: subscriptionHeader, string: subscriptionID))
         }
-        return KafkaProducerRecord(topic: topic, key: failure.record.key, value: failure.record.value, headers: headers)
+        return record
     }
 
     // MARK: Helpers
@@ -332,22 +332,10 @@ enum RequestIdentity {
         "inlet_" + digest("\(subscription)\u{0}\(record.topic)\u{1}\(record.partition)\u{1}\(record.offset)")
     }
 
+    /// SHA-256 over in-memory bytes fails only when OpenSSL itself is broken, and then signing fails as well
+    /// (the request is never sent), so the empty fallback never reaches a subscriber.
     private static func digest(_ text: String) -> String {
-        // SHA-256 of in-memory bytes only fails when OpenSSL itself is broken; fall back to FNV so IDs stay stable.
-        guard let hash = try? SHA256.hash(Array(text.utf8)) else {
-            return String(repeating: "0", count: 16) + fnv(text)
-        }
-        return Hex.encode(hash.prefix(16))
-    }
-
-    private static func fnv(_ text: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x100_0000_01b3
-        }
-        let digits = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+        (try? SHA256.hash(Array(text.utf8))).map { Hex.encode($0.prefix(16)) } ?? ""
     }
 }
 
