@@ -121,6 +121,18 @@ struct WebhookSinkTests {
     @Test("throughput to the local sink (figures printed; asserts completeness only)")
     func throughput() async throws {
         let records = Self.records(20_000, size: 500)
+        // Baseline from the same run: the deliverer alone (packing, signing) with an in-memory transport.
+        let transport = ScriptedTransport()
+        let alone = try BatchDeliverer(configuration: DelivererFixtures.configuration(), transport: transport,
+                                       deadLetters: RecordingDeadLetters(), logger: Self.logger)
+        let clock = ContinuousClock()
+        let started = clock.now
+        for start in stride(from: 0, to: records.count, by: 1000) {
+            try await alone.deliver(KafkaRecordBatch(records: Array(records[start..<start + 1000])))
+        }
+        let aloneSeconds = (clock.now - started).seconds
+        #expect(alone.statistics.recordsDelivered == records.count)
+        print("deliverer alone (in-memory transport): \(records.count) records in \(String(format: "%.2f", aloneSeconds)) s = \(Int(Double(records.count) / aloneSeconds)) records/s, \(transport.requests.count) bodies")
         for perBody in [1000, 1] {
             let subset = perBody == 1 ? Array(records.prefix(2000)) : records
             try await withSink(maxRecordsPerBody: perBody) { sink, deliverer in
