@@ -16,6 +16,7 @@ export INLET_BENCH_SIGNATURE="sha256=$(openssl dgst -sha256 -hmac "$INLET_BENCH_
 export INLET_RECEIVER_PORT="$PORT"
 url="http://127.0.0.1:$PORT/webhooks/receiverbench/bench-github"
 
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 wait_port() { for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && return 0; sleep 0.1; done; echo "server did not listen" >&2; exit 1; }
 
 server=""
@@ -27,7 +28,13 @@ run() { # run MODE
   # Warm-up (connections, producer metadata), then the measured run.
   wrk -t"$THREADS" -c"$CONNECTIONS" -d3s -s "$here/wrk-github.lua" "$url" >/dev/null
   echo "== $1: wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$here/wrk-github.lua" "$url"
+  local before; before=$(cpu_ticks "$pid")
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$here/wrk-github.lua" "$url" | tee /tmp/inlet-receiver-bench.$$
+  local ticks=$(( $(cpu_ticks "$pid") - before ))
+  local requests; requests=$(awk '/requests in/ {print $1}' /tmp/inlet-receiver-bench.$$)
+  # Server CPU per request is far less sensitive to the other load on a shared box than req/s.
+  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN { printf "server CPU: %.1f s, %.1f us per request\n", t / hz, t / hz / n * 1e6 }'
+  rm -f /tmp/inlet-receiver-bench.$$
   kill -TERM "$pid"; wait "$pid" || true
   server=""
 }

@@ -55,6 +55,13 @@ case "produce":
     let concurrency = try environment.int("INLET_BENCH_CONCURRENCY", range: 1...4096) ?? 64
     let seconds = try environment.int("INLET_BENCH_SECONDS", range: 1...600) ?? 10
     let value = [UInt8](repeating: UInt8(ascii: "x"), count: 1519)
+    // INLET_BENCH_HEADERS=1: the receiver's CloudEvents headers on every record, to compare like with like.
+    let headers = try environment.bool("INLET_BENCH_HEADERS") == true
+        ? Envelope.received(deliveryID: "bench-1-123456", definition: try DefinitionName("receiverbench"), event: "pull_request",
+                            integration: "bench-github", variant: "repository", receivedAt: RFC3339.now(),
+                            traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+            .headers.map { KafkaHeader(key: $0.key, string: $0.value) }
+        : []
     try await withThrowingTaskGroup(of: Void.self) { group in
         for producer in producers { group.addTask { try await producer.run() } }
         let clock = ContinuousClock()
@@ -68,7 +75,7 @@ case "produce":
                     while clock.now < end {
                         let start = clock.now
                         _ = try await producer.send(KafkaProducerRecord(
-                            topic: "inlet.receiverbench.pull_request.received", key: Array("\(sender)/\(index)".utf8), value: value))
+                            topic: "inlet.receiverbench.pull_request.received", key: Array("\(sender)/\(index)".utf8), value: value, headers: headers))
                         latencies.append(clock.now - start)
                         index += 1
                     }

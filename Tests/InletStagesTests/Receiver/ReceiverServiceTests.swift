@@ -14,9 +14,9 @@ struct ReceiverServiceTests {
         let service = try ReceiverFixtures.service()
         let request = try ReceiverFixtures.githubSigner().sign(body: ReceiverFixtures.pullRequestBody, event: "pull_request", deliveryID: "d-1")
         try await service.makeApplication().test(.router) { client in
-            let response = try await client.post(request)
+            let response = try await client.postSigned(request)
             #expect(response.status == .accepted)
-            #expect(response.text == #"{"status":"accepted","id":"d-1"}"#)
+            #expect(response.receiverBodyText == #"{"status":"accepted","id":"d-1"}"#)
             #expect(response.headers[.contentType] == "application/json")
         }
         #expect(service.counters.acceptedCount == 1)
@@ -27,7 +27,7 @@ struct ReceiverServiceTests {
         let request = try ReceiverFixtures.githubSigner(secret: ReceiverFixtures.rotatedGitHubSecret)
             .sign(body: ReceiverFixtures.pullRequestBody, event: "pull_request", deliveryID: "d-2")
         try await service.makeApplication().test(.router) { client in
-            let response = try await client.post(request)
+            let response = try await client.postSigned(request)
             #expect(response.status == .accepted)
         }
     }
@@ -37,9 +37,9 @@ struct ReceiverServiceTests {
         let body = Array(#"{"type":"invoice.paid","timestamp":"2026-11-21T20:00:00Z","data":{"id":"in_1"}}"#.utf8)
         let request = try ReceiverFixtures.standardSigner().sign(body: body, event: "invoice.paid", deliveryID: "msg_1")
         try await service.makeApplication().test(.router) { client in
-            let response = try await client.post(request)
+            let response = try await client.postSigned(request)
             #expect(response.status == .accepted)
-            #expect(response.text == #"{"status":"accepted","id":"msg_1"}"#)
+            #expect(response.receiverBodyText == #"{"status":"accepted","id":"msg_1"}"#)
         }
     }
 
@@ -56,13 +56,13 @@ struct ReceiverServiceTests {
                 ("/elsewhere", "route_not_found"),
             ]
             for (path, code) in cases {
-                let response = try await client.post(signed, path: path)
+                let response = try await client.postSigned(signed, path: path)
                 #expect(response.status == .notFound, "\(path)")
-                #expect(response.errorCode == code, "\(path)")
+                #expect(response.receiverErrorCode == code, "\(path)")
             }
             let get = try await client.execute(uri: "/webhooks/github/acme-gh", method: .get)
             #expect(get.status == .notFound)
-            #expect(get.errorCode == "route_not_found")
+            #expect(get.receiverErrorCode == "route_not_found")
         }
         #expect(service.counters.rejections(.unknownIntegration) == 2)
         #expect(service.counters.rejections(.routeNotFound) == 3)
@@ -73,14 +73,14 @@ struct ReceiverServiceTests {
         let signed = try ReceiverFixtures.githubSigner().sign(body: ReceiverFixtures.pullRequestBody, event: "push", deliveryID: "d")
         let wrongSecret = try ReceiverFixtures.githubSigner(secret: "guess").sign(body: ReceiverFixtures.pullRequestBody, event: "push", deliveryID: "d")
         try await service.makeApplication().test(.router) { client in
-            let altered = try await client.post(signed, body: ReceiverFixtures.pullRequestBody.dropLast() + [UInt8(ascii: " ")])
+            let altered = try await client.postSigned(signed, body: ReceiverFixtures.pullRequestBody.dropLast() + [UInt8(ascii: " ")])
             #expect(altered.status == .unauthorized)
-            #expect(altered.errorCode == "signature_mismatch")
-            #expect(try await client.post(wrongSecret).errorCode == "signature_mismatch")
-            let missing = try await client.post(signed, replacing: ["X-Hub-Signature-256": nil])
+            #expect(altered.receiverErrorCode == "signature_mismatch")
+            #expect(try await client.postSigned(wrongSecret).receiverErrorCode == "signature_mismatch")
+            let missing = try await client.postSigned(signed, replacing: ["X-Hub-Signature-256": nil])
             #expect(missing.status == .unauthorized)
-            #expect(missing.errorCode == "signature_missing")
-            #expect(try await client.post(signed, replacing: ["X-Hub-Signature-256": "sha256=abc"]).errorCode == "signature_malformed")
+            #expect(missing.receiverErrorCode == "signature_missing")
+            #expect(try await client.postSigned(signed, replacing: ["X-Hub-Signature-256": "sha256=abc"]).receiverErrorCode == "signature_malformed")
         }
         #expect(service.counters.rejections(.signatureMismatch) == 2)
         #expect(service.counters.acceptedCount == 0)
@@ -92,9 +92,9 @@ struct ReceiverServiceTests {
         let stale = try ReceiverFixtures.standardSigner().sign(body: body, event: "invoice.paid", deliveryID: "msg_1",
                                                               timestamp: ReceiverHealth.unixSeconds() - 600)
         try await service.makeApplication().test(.router) { client in
-            let response = try await client.post(stale)
+            let response = try await client.postSigned(stale)
             #expect(response.status == .unauthorized)
-            #expect(response.errorCode == "timestamp_out_of_tolerance")
+            #expect(response.receiverErrorCode == "timestamp_out_of_tolerance")
         }
     }
 
@@ -104,16 +104,16 @@ struct ReceiverServiceTests {
         let noType = try ReceiverFixtures.standardSigner().sign(body: Array(#"{"data":{"type":"nested"}}"#.utf8), event: "", deliveryID: "msg_1")
         let notJSON = try ReceiverFixtures.standardSigner().sign(body: Array("[1,2]".utf8), event: "", deliveryID: "msg_2")
         try await service.makeApplication().test(.router) { client in
-            let noDelivery = try await client.post(github, replacing: ["X-GitHub-Delivery": nil])
+            let noDelivery = try await client.postSigned(github, replacing: ["X-GitHub-Delivery": nil])
             #expect(noDelivery.status == .badRequest)
-            #expect(noDelivery.errorCode == "missing_delivery_id")
-            let noEvent = try await client.post(github, replacing: ["X-GitHub-Event": nil])
+            #expect(noDelivery.receiverErrorCode == "missing_delivery_id")
+            let noEvent = try await client.postSigned(github, replacing: ["X-GitHub-Event": nil])
             #expect(noEvent.status == .badRequest)
-            #expect(noEvent.errorCode == "missing_event")
-            #expect(try await client.post(noType).errorCode == "missing_event")
-            let malformed = try await client.post(notJSON)
+            #expect(noEvent.receiverErrorCode == "missing_event")
+            #expect(try await client.postSigned(noType).receiverErrorCode == "missing_event")
+            let malformed = try await client.postSigned(notJSON)
             #expect(malformed.status == .badRequest)
-            #expect(malformed.errorCode == "malformed_body")
+            #expect(malformed.receiverErrorCode == "malformed_body")
         }
     }
 
@@ -124,10 +124,10 @@ struct ReceiverServiceTests {
         let large = try ReceiverFixtures.githubSigner().sign(body: Array(repeating: UInt8(ascii: " "), count: 65), event: "push", deliveryID: "d")
         let fits = try ReceiverFixtures.githubSigner().sign(body: Array("{}".utf8) + Array(repeating: UInt8(ascii: " "), count: 62), event: "push", deliveryID: "d")
         try await service.makeApplication().test(.router) { client in
-            let response = try await client.post(large)
+            let response = try await client.postSigned(large)
             #expect(response.status == .contentTooLarge)
-            #expect(response.errorCode == "payload_too_large")
-            #expect(try await client.post(fits).status == .accepted)
+            #expect(response.receiverErrorCode == "payload_too_large")
+            #expect(try await client.postSigned(fits).status == .accepted)
         }
     }
 
@@ -136,11 +136,11 @@ struct ReceiverServiceTests {
         let signed = try ReceiverFixtures.githubSigner().sign(body: ReceiverFixtures.pullRequestBody, event: "push", deliveryID: "d")
         try await service.makeApplication().test(.router) { client in
             for contentType in ["application/x-www-form-urlencoded", "text/plain", nil] as [String?] {
-                let response = try await client.post(signed, replacing: ["Content-Type": contentType])
+                let response = try await client.postSigned(signed, replacing: ["Content-Type": contentType])
                 #expect(response.status == .unsupportedMediaType)
-                #expect(response.errorCode == "unsupported_media_type")
+                #expect(response.receiverErrorCode == "unsupported_media_type")
             }
-            #expect(try await client.post(signed, replacing: ["Content-Type": "Application/JSON; charset=utf-8"]).status == .accepted)
+            #expect(try await client.postSigned(signed, replacing: ["Content-Type": "Application/JSON; charset=utf-8"]).status == .accepted)
         }
         #expect(service.counters.rejectionsByCode["unsupported_media_type"] == 3)
     }
@@ -154,14 +154,14 @@ struct ReceiverServiceTests {
         try await service.makeApplication().test(.router) { client in
             #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
             let started = ContinuousClock.now
-            let response = try await client.post(signed)
+            let response = try await client.postSigned(signed)
             #expect(response.status == .serviceUnavailable)
-            #expect(response.errorCode == "broker_timeout")
+            #expect(response.receiverErrorCode == "broker_timeout")
             #expect(response.headers[.retryAfter] == "7")
             #expect(ContinuousClock.now - started < .seconds(2))
             let ready = try await client.execute(uri: "/readyz", method: .get)
             #expect(ready.status == .serviceUnavailable)
-            #expect(ready.errorCode == "not_ready")
+            #expect(ready.receiverErrorCode == "not_ready")
         }
         #expect(service.counters.rejections(.brokerTimeout) == 1)
         #expect(service.counters.acceptedCount == 0)
@@ -172,10 +172,10 @@ struct ReceiverServiceTests {
         try await service.makeApplication().test(.router) { client in
             let health = try await client.execute(uri: "/healthz", method: .get)
             #expect(health.status == .ok)
-            #expect(health.text == #"{"status":"alive"}"#)
+            #expect(health.receiverBodyText == #"{"status":"alive"}"#)
             let ready = try await client.execute(uri: "/readyz", method: .get)
             #expect(ready.status == .ok)
-            #expect(ready.text.contains(#""integrations":3"#))
+            #expect(ready.receiverBodyText.contains(#""integrations":3"#))
         }
     }
 

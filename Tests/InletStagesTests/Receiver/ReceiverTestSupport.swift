@@ -58,7 +58,7 @@ enum ReceiverFixtures {
 
 extension TestClientProtocol {
     /// POSTs a signed request, optionally with some headers replaced (nil value: removed).
-    func post(_ request: SignedRequest, path: String? = nil, body: [UInt8]? = nil,
+    func postSigned(_ request: SignedRequest, path: String? = nil, body: [UInt8]? = nil,
               replacing: [String: String?] = [:]) async throws -> TestResponse {
         var fields = request.httpFields
         for (name, value) in replacing {
@@ -71,12 +71,12 @@ extension TestClientProtocol {
 }
 
 extension TestResponse {
-    var text: String { String(buffer: body) }
+    var receiverBodyText: String { String(buffer: body) }
 
     /// The stable code of a JSON rejection body, read without Foundation.
-    var errorCode: String? {
-        guard let start = text.range(of: #""code":""#) else { return nil }
-        let rest = text[start.upperBound...]
+    var receiverErrorCode: String? {
+        guard let start = receiverBodyText.range(of: #""code":""#) else { return nil }
+        let rest = receiverBodyText[start.upperBound...]
         return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
     }
 }
