@@ -7,8 +7,6 @@ struct IntegrationRoute: Sendable {
     let definition: WebhookDefinition
     let verifier: SignatureVerifier
     let metadata: DeliveryMetadataExtractor
-    /// `/inlet/<definition>/<integration>` and similar strings built once.
-    let source: String
 }
 
 /// Finds the route for `POST /webhooks/<definition>/<integration>`.
@@ -31,14 +29,11 @@ struct IntegrationDirectory: Sendable {
                                                  integrationID: integration.id, toleranceSeconds: toleranceSeconds)
             routes[integration.id] = IntegrationRoute(
                 integration: integration, definition: definition, verifier: verifier,
-                metadata: DeliveryMetadataExtractor(definition: definition),
-                source: "/inlet/\(definition.name.rawValue)/\(integration.id)")
+                metadata: DeliveryMetadataExtractor(definition: definition))
         }
         self.routes = routes
         self.registry = registry
     }
-
-    var count: Int { routes.count }
 
     /// The route, or the 404 rejection that explains which part of the URL is unknown.
     func route(definition: Substring, integration: Substring) -> Result<IntegrationRoute, WebhookRejection> {
