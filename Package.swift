@@ -71,6 +71,8 @@ let package = Package(
         .target(name: "InletMapper", dependencies: [
             "InletCore", "InletKafka", "InletStageRuntime", "InletCEL",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "InletPersister", dependencies: [
             "InletCore", "InletKafka", "InletStageRuntime", "InletPostgres",

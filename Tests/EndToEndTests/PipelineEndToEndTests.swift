@@ -7,7 +7,8 @@ import Testing
 
 @Suite(.serialized) struct PipelineEndToEndTests {
     /// Signed GitHub `pull_request` webhooks, with repeats and a forgery, through all five stages: exact rows in
-    /// PostgreSQL, repeats dropped, the forgery rejected with 401 and never stored.
+    /// PostgreSQL, exact signed deliveries to a subscriber, repeats dropped, the forgery rejected with 401 and never
+    /// stored or delivered.
     @Test(.timeLimit(.minutes(4)))
     func signedWebhooksBecomeExactlyTheExpectedRows() async throws {
         let harness = try PipelineHarness()
@@ -70,6 +71,25 @@ import Testing
             #expect(try details[0].string(2) == "github")
             #expect(try details[0].int(3) == pullRequests[2].id % 10_000)
             #expect(stages.receiver.counters.rejections(.signatureMismatch) == 1)
+
+            // Every mapped version reaches the subscriber exactly once: the 20 pull requests, the edit, and the late
+            // stale version (the subscriber, not Inlet, decides what an older version means to it).
+            var delivered: [(id: String, title: String)] = []
+            try await eventually("the subscriber received all 22 records") {
+                delivered = try harness.sink.snapshot().records.map { record in
+                    let element = try JSONSerialization.jsonObject(with: Data(record.element)) as! [String: Any]
+                    let data = element["data"] as! [String: Any]
+                    return (data["id"] as! String, data["title"] as! String)
+                }
+                return delivered.count >= 22
+            }
+            let snapshot = harness.sink.snapshot()
+            #expect(delivered.count == 22, "no repeat is delivered twice")
+            #expect(Set(delivered.map(\.title)) == Set(pullRequests.map(\.title) + ["PR 1, edited", "STALE"]))
+            #expect(!delivered.contains { $0.title.contains("REPEAT") || $0.title == "FORGED" })
+            #expect(snapshot.signatureFailures == 0, "every request carries a valid Standard Webhooks signature")
+            #expect(snapshot.largestBody <= 300_000)
+            #expect(snapshot.acceptedBodies.allSatisfy { $0.count <= 300_000 })
         } catch {
             await shutDown(group, pipeline, client, harness)
             throw error
@@ -80,8 +100,11 @@ import Testing
     func shutDown(_ group: ServiceGroup, _ pipeline: Task<Void, any Error>, _ client: HTTPClient, _ harness: PipelineHarness) async {
         await client.shutdown()
         await group.triggerGracefulShutdown()
-        let stopped: Void? = try? await pipeline.value
-        #expect(stopped != nil, "every stage shuts down gracefully")
+        do {
+            try await pipeline.value
+        } catch {
+            Issue.record("the stages did not shut down gracefully: \(error)")
+        }
         await harness.tearDown()
     }
 }

@@ -1,20 +1,21 @@
 import Foundation
 import InletCore
+import InletCrypto
 import InletDeduplicator
+import InletDeliverer
 import InletHTTPClient
 import InletKafka
 import InletMapper
 import InletPersister
 import InletPostgres
 import InletReceiver
+import InletSink
 import Logging
 import ServiceLifecycle
 
-/// All five stages in this process against the real broker and PostgreSQL that `make test` starts, isolated from
-/// other runs: a PostgreSQL schema, consumer groups and an integration ID of their own.
-/// (Topics are shared, as in production; records of other runs are processed too but never asserted on.)
+/// All five stages in this process against a real Tansu broker of the test's own and the PostgreSQL that
+/// `make test` starts, isolated from other runs: a broker, a PostgreSQL schema and an integration ID of their own.
 final class PipelineHarness: Sendable {
-    static var brokers: String { ProcessInfo.processInfo.environment["INLET_KAFKA_BROKERS"] ?? "127.0.0.1:9092" }
     static var postgresURL: String {
         ProcessInfo.processInfo.environment["INLET_POSTGRES_URL"] ?? "postgresql://inlet@127.0.0.1:55432/inlet"
     }
@@ -33,6 +34,11 @@ final class PipelineHarness: Sendable {
     let admin: PostgresClient
     /// Queries in the run's schema.
     let database: PostgresClient
+    let broker: PrivateBroker
+    var brokers: String { broker.brokers }
+    /// The subscriber the deliverer sends to: it verifies every signature and keeps what it received.
+    let sink: WebhookSink
+    let sinkSecret: String
 
     init() throws {
         runID = UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(10).lowercased()
@@ -45,14 +51,20 @@ final class PipelineHarness: Sendable {
         self.logger = logger
         admin = PostgresClient(configuration: PostgresConfiguration(url: Self.postgresURL, poolSize: 1))
         database = PostgresClient(configuration: PostgresConfiguration(url: schemaURL(Self.postgresURL, schema), poolSize: 2))
+        broker = try PrivateBroker(repositoryRoot: Self.repositoryRoot)
+        sinkSecret = "whsec_" + Base64.encode(try SecureRandom.bytes(count: 32))
+        var sinkSettings = WebhookSinkConfiguration(secret: sinkSecret, port: try PrivateBroker.freePort())
+        sinkSettings.printsRecords = false
+        sink = try WebhookSink(configuration: sinkSettings, logger: logger)
     }
 
     var integration: Integration { Integration(id: integrationID, definition: WebhookDefinition.github.name, secrets: [secret]) }
 
-    /// Creates the schema and every catalog topic.
+    /// Starts the broker, creates the schema and every catalog topic.
     func prepare() async throws {
+        try await broker.waitUntilListening()
         _ = try await admin.query("CREATE SCHEMA IF NOT EXISTS \(schema)")
-        let kafkaAdmin = try KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: Self.brokers), logger: logger)
+        let kafkaAdmin = try KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: brokers), logger: logger)
         let catalog = TopicCatalog(definitions: definitions, models: models)
         try await kafkaAdmin.createTopics(catalog.entries.map {
             KafkaTopicSpecification(name: $0.topic.rawValue, partitions: $0.partitions)
@@ -63,17 +75,18 @@ final class PipelineHarness: Sendable {
         await database.close()
         _ = try? await admin.query("DROP SCHEMA IF EXISTS \(schema) CASCADE")
         await admin.close()
+        broker.stop()
     }
 
     func consumerSettings() -> KafkaConsumerConfiguration {
-        KafkaConsumerConfiguration(groupID: "unset", topics: [], brokers: Self.brokers)
+        KafkaConsumerConfiguration(groupID: "unset", topics: [], brokers: brokers)
     }
 
     /// The services of all five stages, in start order (the shared producer first, so it stops last).
     func makeServices(receiverPort: Int = 0) throws -> (services: [any Service], receiver: ReceiverService,
                                                       deduplicator: DeduplicatorService, mapper: MapperService,
-                                                      persister: PersisterService) {
-        var producerSettings = KafkaProducerConfiguration(brokers: Self.brokers)
+                                                      persister: PersisterService, deliverer: DelivererService) {
+        var producerSettings = KafkaProducerConfiguration(brokers: brokers)
         producerSettings.clientID = "e2e-\(runID)"
         let producer = try KafkaProducer(configuration: producerSettings, logger: logger)
 
@@ -88,7 +101,7 @@ final class PipelineHarness: Sendable {
                                                    producer: producer, postgres: database, registry: definitions, logger: logger)
 
         var mapperSettings = MapperConfiguration()
-        mapperSettings.brokers = Self.brokers
+        mapperSettings.brokers = brokers
         mapperSettings.consumerGroup = "e2e-\(runID)-mapper"
         mapperSettings.mappingsDirectory = Self.repositoryRoot + "/mappings"
         let mapper = try MapperService(configuration: mapperSettings, definitions: definitions, models: models, logger: logger)
@@ -97,7 +110,16 @@ final class PipelineHarness: Sendable {
         persisterSettings.consumerGroup = "e2e-\(runID)-persister"
         let persister = try PersisterService(configuration: persisterSettings, consumer: consumerSettings(),
                                              producer: producer, postgres: database, models: models, logger: logger)
-        return ([producer, receiver, deduplicator, mapper, persister], receiver, deduplicator, mapper, persister)
+        let subscription = Subscription(
+            id: "e2e-sink", url: "http://127.0.0.1:\(sink.configuration.port)\(sink.configuration.path)",
+            secret: sinkSecret, models: [ModelDeclaration.pullRequest.name])
+        var delivererSettings = DelivererConfiguration(subscriptions: [subscription], kafkaBrokers: brokers)
+        delivererSettings.consumerGroup = "e2e-\(runID)-deliverer"
+        let deliverer = try DelivererService(configuration: delivererSettings, logger: logger)
+        // Start order; shutdown runs in reverse, so the receiver stops taking requests first and the shared producer
+        // flushes last.
+        return ([producer, sink, deliverer, persister, mapper, deduplicator, receiver],
+                receiver, deduplicator, mapper, persister, deliverer)
     }
 
     /// A GitHub `pull_request` body for pull request `id`, based on the real sample payload.

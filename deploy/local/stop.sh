@@ -3,7 +3,13 @@
 set -uo pipefail
 source "$(dirname "$0")/env.sh"
 if [ -f "$INLET_STATE_DIR/tansu.pid" ]; then
-  kill "$(cat "$INLET_STATE_DIR/tansu.pid")" 2>/dev/null && log "broker stopped"
+  # Tansu ignores SIGTERM and SIGINT; it keeps everything in memory, so SIGKILL loses nothing that would survive.
+  pid="$(cat "$INLET_STATE_DIR/tansu.pid")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -KILL "$pid" 2>/dev/null
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+    log "broker stopped"
+  fi
   rm -f "$INLET_STATE_DIR/tansu.pid"
 fi
 if [ -f "$INLET_PG_DIR/data/PG_VERSION" ]; then

@@ -2,7 +2,7 @@ import Testing
 @testable import InletDeliverer
 
 @Suite("WebhookSigner")
-struct WebhookSignerTests {
+struct DelivererSigningTests {
     // The Standard Webhooks reference test vector (standard-webhooks/standard-webhooks,
     // libraries/python/tests/test_webhooks.py, test_sign_function).
     static let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
