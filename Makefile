@@ -6,6 +6,8 @@ SHELL := /bin/bash
 export PATH := $(PATH):/opt/swift/usr/bin
 ENV := source deploy/local/env.sh
 INLET_DEBUG := .build/debug/inlet
+# The tests get a broker of their own, restarted empty on every run, so they never fill the one `make run` uses.
+TEST_KAFKA_PORT ?= 19092
 
 .PHONY: run test build stack stop install bench bench-cel catalog fuzz-cel clean-state
 
@@ -17,7 +19,9 @@ run: stack
 	$(INLET_DEBUG) dev
 
 ## test: the same set-up, then every test (unit, integration, end to end) against the real broker and database
-test: stack
+test:
+	export INLET_KAFKA_PORT=$(TEST_KAFKA_PORT) INLET_FRESH_BROKER=1
+	bash deploy/local/start.sh
 	$(ENV)
 	swift build --build-tests
 	swift test --skip-build

@@ -13,7 +13,15 @@ wait_for() { # wait_for NAME HOST PORT SECONDS
 }
 
 # --- broker ---------------------------------------------------------------------------------------
-broker_pid="$INLET_STATE_DIR/tansu.pid"
+# One broker per port (`make run` uses 9092, `make test` its own), each with its pid file and log.
+# INLET_FRESH_BROKER=1 restarts it empty: Tansu keeps everything in memory, and its memory grows with what is produced.
+broker_pid="$INLET_STATE_DIR/tansu-$INLET_KAFKA_PORT.pid"
+if [ "${INLET_FRESH_BROKER:-0}" = 1 ] && [ -f "$broker_pid" ] && kill -0 "$(cat "$broker_pid")" 2>/dev/null; then
+  stale="$(cat "$broker_pid")"
+  kill -KILL "$stale"  # Tansu ignores SIGTERM and SIGINT
+  while kill -0 "$stale" 2>/dev/null; do sleep 0.1; done
+  log "broker on port $INLET_KAFKA_PORT restarted empty"
+fi
 if [ -f "$broker_pid" ] && kill -0 "$(cat "$broker_pid")" 2>/dev/null; then
   log "broker already running (pid $(cat "$broker_pid"))"
 else
@@ -22,7 +30,7 @@ else
   nohup "$INLET_STATE_DIR/tansu" broker \
     --listener-url "tcp://$INLET_KAFKA_HOST:$INLET_KAFKA_PORT" \
     --advertised-listener-url "tcp://$INLET_KAFKA_HOST:$INLET_KAFKA_PORT" \
-    >"$INLET_STATE_DIR/tansu.log" 2>&1 &
+    >"$INLET_STATE_DIR/tansu-$INLET_KAFKA_PORT.log" 2>&1 &
   echo $! >"$broker_pid"
   wait_for broker "$INLET_KAFKA_HOST" "$INLET_KAFKA_PORT" 20
 fi
