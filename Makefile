@@ -52,8 +52,13 @@ bench: stack
 ## bench-cel: the CEL engine against Google's C++ runtime on ../shared/bench/cel
 bench-cel: install
 	$(ENV)
+	"$$INLET_VENV/bin/python" -c 'import cel_expr_python' 2>/dev/null || "$$INLET_VENV/bin/pip" install -q cel-expr-python==0.1.3
 	bash Benchmarks/run-cel.sh
 
 ## clean-state: stop the stack and delete .inlet/ (venv, broker, database)
 clean-state: stop
 	rm -rf .inlet
+
+## fuzz-cel: fuzz the CEL compiler and evaluator with libFuzzer for FUZZ_SECONDS (default 600)
+fuzz-cel:
+	bash Fuzz/run-cel-fuzz.sh $${FUZZ_SECONDS:-600}

@@ -9,6 +9,7 @@ let package = Package(
         .package(name: "Inlet", path: "../"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // Counts calls into the C allocator (malloc, calloc, realloc, posix_memalign, aligned_alloc, memalign) by
@@ -20,6 +21,17 @@ let package = Package(
                 "CMallocCounter",
                 .product(name: "InletCEL", package: "Inlet"),
             ]
+        ),
+        // The receiver alone under wrk (Benchmarks/receiver/run.sh): receiver, bare server and producer-only modes.
+        .executableTarget(
+            name: "ReceiverBench",
+            dependencies: [
+                .product(name: "InletBenchmarkSupport", package: "Inlet"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "receiver/ReceiverBench"
         ),
         // The pipeline benchmark's load generator and baselines; driven by run-pipeline.sh (`make bench`).
         .executableTarget(

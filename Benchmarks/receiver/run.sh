@@ -6,7 +6,7 @@
 # THREADS (2), PORT (8090), INLET_BENCH_LINGER_MS (the receiver's producer linger.ms, default 0).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-BENCH_BIN="${BENCH_BIN:?set BENCH_BIN to the ReceiverBench executable}"
+BENCH_BIN="${BENCH_BIN:-Benchmarks/.build/release/ReceiverBench}"  # swift build -c release --package-path Benchmarks --product ReceiverBench
 DURATION="${DURATION:-20s}"; CONNECTIONS="${CONNECTIONS:-64}"; THREADS="${THREADS:-2}"; PORT="${PORT:-8090}"
 TOPIC="inlet.receiverbench.pull_request.received"
 TANSU="${INLET_STATE_DIR:-.inlet}/tansu"
