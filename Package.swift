@@ -58,9 +58,12 @@ let package = Package(
             "InletCore", "InletKafka",
         ]),
 
+        // MARK: Webhook signature schemes (signing and verifying), the one home of every scheme
+        .target(name: "InletSignatures", dependencies: ["InletCore", "InletCrypto"]),
+
         // MARK: The five stages, one library each
         .target(name: "InletReceiver", dependencies: [
-            "InletCore", "InletKafka", "InletStageRuntime", "InletCrypto",
+            "InletCore", "InletKafka", "InletStageRuntime", "InletCrypto", "InletSignatures",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -79,13 +82,13 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "InletDeliverer", dependencies: [
-            "InletCore", "InletKafka", "InletStageRuntime", "InletHTTPClient", "InletCrypto",
+            "InletCore", "InletKafka", "InletStageRuntime", "InletHTTPClient", "InletCrypto", "InletSignatures",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
         // MARK: A subscriber sink that verifies and records what the deliverer sends (local runs, tests, benchmarks)
         .target(name: "InletSink", dependencies: [
-            "InletCore", "InletCrypto", "InletDeliverer",
+            "InletCore", "InletCrypto", "InletSignatures", "InletDeliverer",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
 
@@ -105,6 +108,7 @@ let package = Package(
         .testTarget(name: "InletHTTPClientTests", dependencies: ["InletHTTPClient"]),
         .testTarget(name: "InletCryptoTests", dependencies: ["InletCrypto"]),
         .testTarget(name: "InletCoreTests", dependencies: ["InletCore"]),
+        .testTarget(name: "InletSignaturesTests", dependencies: ["InletSignatures"]),
         .testTarget(name: "InletStagesTests", dependencies: [
             "InletReceiver", "InletDeduplicator", "InletMapper", "InletPersister", "InletDeliverer", "InletSink",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

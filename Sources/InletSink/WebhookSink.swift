@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import InletDeliverer
+import InletSignatures
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -16,7 +17,7 @@ public struct WebhookSinkConfiguration: Sendable {
     /// The subscription's Standard Webhooks secret (`whsec_…`). No default.
     public var secret: String
     /// Largest `webhook-timestamp` skew accepted, in seconds. Default: 300 (the Standard Webhooks recommendation).
-    public var toleranceSeconds: Int = 300
+    public var toleranceSeconds: Int = Int(StandardWebhooksSignature.recommendedToleranceSeconds)
     /// Largest request body read. Default: 1 MiB (deliveries are at most 300,000 bytes).
     public var maxBodyBytes: Int = 1 << 20
     /// Statuses to answer verified requests with, in order; once used up, every request gets 200. Default: empty.
@@ -143,18 +144,18 @@ public final class WebhookSink: Service, Sendable {
             let wanted = name.lowercased()
             return request.headers.first { $0.name.canonicalName == wanted }?.value
         }
-        let webhookID = header(WebhookSigner.Header.id)
-        let verification = signer.verify(
-            id: webhookID, timestamp: header(WebhookSigner.Header.timestamp),
-            signatureHeader: header(WebhookSigner.Header.signature), body: body,
-            now: Int(Date().timeIntervalSince1970), toleranceSeconds: configuration.toleranceSeconds)
-        if case .failure(let failure) = verification {
+        let webhookID = header(StandardWebhooksSignature.idHeader)
+        let rejection = StandardWebhooksSignature.verify(
+            id: webhookID?[...], timestamp: header(StandardWebhooksSignature.timestampHeader)?[...],
+            signatures: header(StandardWebhooksSignature.signatureHeader)?[...], body: body, keys: [signer.key],
+            now: Int64(Date().timeIntervalSince1970), toleranceSeconds: Int64(configuration.toleranceSeconds))
+        if let rejection {
             state.withLock {
                 $0.snapshot.requests += 1
                 $0.snapshot.signatureFailures += 1
             }
-            logger.warning("signature verification failed", metadata: ["inlet.reason": "\(failure)"])
-            return reply(.unauthorized, code: "invalid_signature", "Standard Webhooks verification failed: \(failure)")
+            logger.warning("signature verification failed", metadata: ["inlet.reason": "\(rejection.reason.rawValue)"])
+            return reply(.unauthorized, code: "invalid_signature", "Standard Webhooks verification failed: \(rejection)")
         }
         let scripted: Int? = state.withLock { state in
             state.snapshot.requests += 1

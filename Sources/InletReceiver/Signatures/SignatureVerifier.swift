@@ -2,9 +2,11 @@ import HTTPTypes
 import Hummingbird
 import InletCore
 import InletCrypto
+import InletSignatures
 
-/// Verifies the deliveries of one integration: its definition's scheme with the integration's secrets, turned into
-/// HMAC keys once at start-up (key schedule and OpenSSL contexts are reused by every request).
+/// Verifies the deliveries of one integration: its definition's scheme (from `InletSignatures`) with the
+/// integration's secrets, turned into HMAC keys once at start-up (key schedule and OpenSSL contexts are reused by
+/// every request). This type only reads the request's headers and maps the scheme's verdict to a rejection code.
 struct SignatureVerifier: Sendable {
     let scheme: SignatureScheme
     /// One key per secret, in the integration's order (during rotation, the current secret first).
@@ -28,24 +30,47 @@ struct SignatureVerifier: Sendable {
     }
 
     static func key(scheme: SignatureScheme, secret: String) throws(ReceiverError) -> HMACKey {
-        switch scheme {
-        case .githubHMACSHA256: try GitHubSignature.key(secret: secret)
-        case .standardWebhooks: try StandardWebhooksSignature.key(secret: secret)
+        do {
+            return try scheme.key(secret: secret)
+        } catch {
+            throw ReceiverError(error)
         }
     }
 
     /// - Returns: nil when the request is authentic, otherwise the rejection.
     func verify(headers: HTTPFields, body: [UInt8], now: Int64) -> WebhookRejection? {
+        let rejection: SignatureRejection?
         switch scheme {
         case .githubHMACSHA256:
-            return GitHubSignature.verify(headerValue: headers[HeaderNames.githubSignature].map { $0[...] }, body: body, keys: keys)
+            rejection = GitHubSignature.verify(headerValue: headers[HeaderNames.githubSignature].map { $0[...] }, body: body, keys: keys)
         case .standardWebhooks:
-            return StandardWebhooksSignature.verify(
+            rejection = StandardWebhooksSignature.verify(
                 id: headers[HeaderNames.webhookID].map { $0[...] },
                 timestamp: headers[HeaderNames.webhookTimestamp].map { $0[...] },
                 signatures: headers[HeaderNames.webhookSignature].map { $0[...] },
                 body: body, keys: keys, now: now, toleranceSeconds: toleranceSeconds)
         }
+        return rejection.map(WebhookRejection.init)
+    }
+}
+
+extension WebhookRejection {
+    /// The receiver's rejection for a scheme's verdict: same message, the matching `signature_*` code.
+    init(_ rejection: SignatureRejection) {
+        let code: RejectionCode = switch rejection.reason {
+        case .signatureMissing: .signatureMissing
+        case .signatureMalformed: .signatureMalformed
+        case .signatureMismatch: .signatureMismatch
+        case .timestampOutOfTolerance: .timestampOutOfTolerance
+        }
+        self.init(code, rejection.message)
+    }
+}
+
+extension ReceiverError {
+    /// A scheme's error in the receiver's vocabulary: `.invalidSecret` or `.cryptoFailure`, same reason.
+    init(_ error: SignatureError, file: String = #fileID, line: Int = #line) {
+        self.init(error.code == .invalidSecret ? .invalidSecret : .cryptoFailure, error.reason, file: file, line: line)
     }
 }
 

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import InletCore
 import InletCrypto
+import InletSignatures
 
 /// A webhook request as a provider would send it: path, headers (signature included) and body.
 public struct SignedRequest: Sendable {
@@ -31,7 +32,8 @@ public struct SignedRequest: Sendable {
 ///
 /// It sets every header the definition reads (delivery ID, event, variant when they come from headers) and the
 /// scheme's signature headers. Fields a definition reads from the body (Standard Webhooks' `type`) must already be
-/// in `body`. The signing and verifying code are the same functions (`GitHubSignature`, `StandardWebhooksSignature`).
+/// in `body`. The HMACs and signature headers come from `InletSignatures` (`GitHubSignature`,
+/// `StandardWebhooksSignature`), the same functions the receiver verifies with; this type only builds the request.
 ///
 /// ```swift
 /// let signer = try WebhookSigner(integration: integration, registry: registry)
@@ -53,9 +55,9 @@ public struct WebhookSigner: Sendable {
         self.key = try SignatureVerifier.key(scheme: definition.signature, secret: secret)
         if definition.signature == .githubHMACSHA256 {
             do {
-                legacyGitHubKey = try HMACKey(algorithm: .sha1, key: Array(secret.utf8))
+                legacyGitHubKey = try GitHubSignature.legacyKey(secret: secret)
             } catch {
-                throw ReceiverError(.cryptoFailure, "cannot create an HMAC-SHA1 key: \(error)")
+                throw ReceiverError(error)
             }
         } else {
             legacyGitHubKey = nil
@@ -85,29 +87,26 @@ public struct WebhookSigner: Sendable {
             guard case .header(let name)? = source, let value else { return }
             if !headers.contains(where: { $0.name.lowercased() == name.lowercased() }) { headers.append((name, value)) }
         }
-        switch definition.signature {
-        case .githubHMACSHA256:
-            headers.append(("User-Agent", "GitHub-Hookshot/inlet"))
-            set(definition.eventName, event)
-            set(definition.deliveryID, deliveryID)
-            set(definition.variant, variant)
-            if let legacyGitHubKey {
-                do {
-                    headers.append((GitHubSignature.legacyHeaderName, "sha1=" + Hex.encode(try legacyGitHubKey.authenticationCode(for: body))))
-                } catch {
-                    throw ReceiverError(.cryptoFailure, "HMAC-SHA1 failed: \(error)")
+        do throws(SignatureError) {
+            switch definition.signature {
+            case .githubHMACSHA256:
+                headers.append(("User-Agent", "GitHub-Hookshot/inlet"))
+                set(definition.eventName, event)
+                set(definition.deliveryID, deliveryID)
+                set(definition.variant, variant)
+                if let legacyGitHubKey {
+                    headers.append((GitHubSignature.legacyHeaderName, try GitHubSignature.legacyHeaderValue(body: body, key: legacyGitHubKey)))
                 }
+                headers.append((GitHubSignature.headerName, try GitHubSignature.headerValue(body: body, key: key)))
+            case .standardWebhooks:
+                let seconds = timestamp ?? ReceiverHealth.unixSeconds()
+                headers += try StandardWebhooksSignature.headers(id: deliveryID, timestamp: seconds, body: body, key: key)
+                set(definition.deliveryID, deliveryID)
+                set(definition.eventName, event)
+                set(definition.variant, variant)
             }
-            headers.append((GitHubSignature.headerName, try GitHubSignature.headerValue(body: body, key: key)))
-        case .standardWebhooks:
-            let seconds = timestamp ?? ReceiverHealth.unixSeconds()
-            headers.append((StandardWebhooksSignature.idHeader, deliveryID))
-            headers.append((StandardWebhooksSignature.timestampHeader, String(seconds)))
-            headers.append((StandardWebhooksSignature.signatureHeader,
-                            try StandardWebhooksSignature.headerValue(id: deliveryID, timestamp: seconds, body: body, key: key)))
-            set(definition.deliveryID, deliveryID)
-            set(definition.eventName, event)
-            set(definition.variant, variant)
+        } catch {
+            throw ReceiverError(error)
         }
         return SignedRequest(path: "/webhooks/\(definition.name.rawValue)/\(integrationID)", headers: headers, body: body)
     }

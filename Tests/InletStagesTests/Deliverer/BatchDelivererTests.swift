@@ -1,6 +1,7 @@
 import Foundation
 import InletCore
 import InletKafka
+import InletSignatures
 import Logging
 import Testing
 @testable import InletDeliverer
@@ -39,10 +40,11 @@ struct BatchDelivererTests {
         for request in requests {
             #expect(request.body.count <= 1000)
             #expect(request.header("Content-Type") == "application/cloudevents-batch+json")
-            let verified = signer.verify(id: request.header("webhook-id"), timestamp: request.header("webhook-timestamp"),
-                                         signatureHeader: request.header("webhook-signature"), body: request.body,
-                                         now: Int(Date().timeIntervalSince1970))
-            #expect(isSuccess(verified))
+            let rejection = StandardWebhooksSignature.verify(
+                id: request.header("webhook-id")?[...], timestamp: request.header("webhook-timestamp")?[...],
+                signatures: request.header("webhook-signature")?[...], body: request.body, keys: [signer.key],
+                now: Int64(Date().timeIntervalSince1970), toleranceSeconds: StandardWebhooksSignature.recommendedToleranceSeconds)
+            #expect(rejection == nil)
             for element in try elements(of: request) { ids.append(element["id"] as? String ?? "") }
         }
         #expect(ids == (0..<40).map { "rec-0-\($0)" })

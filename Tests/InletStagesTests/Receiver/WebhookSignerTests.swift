@@ -6,27 +6,38 @@ import Testing
 
 @Suite("WebhookSigner")
 struct WebhookSignerTests {
+    /// GitHub's documented example: https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries
+    static let githubSecret = "It's a Secret to Everybody"
+    static let githubBody = Array("Hello, World!".utf8)
+    static let githubHeader = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"
+    /// The Standard Webhooks published vector (standard-webhooks/standard-webhooks, javascript webhook.test.ts).
+    static let standardSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    static let standardID = "msg_p5jXN8AQM9LWM0D4loKWxJek"
+    static let standardTimestamp: Int64 = 1_614_265_330
+    static let standardBody = Array(#"{"test": 2432232314}"#.utf8)
+    static let standardSignature = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+
     @Test func producesTheHeadersGitHubSends() throws {
-        let signer = try WebhookSigner(definition: .github, integrationID: "acme", secret: GitHubSignatureTests.documentedSecret)
-        let request = try signer.sign(body: GitHubSignatureTests.documentedBody, event: "pull_request", deliveryID: "d-1", variant: "repository")
+        let signer = try WebhookSigner(definition: .github, integrationID: "acme", secret: Self.githubSecret)
+        let request = try signer.sign(body: Self.githubBody, event: "pull_request", deliveryID: "d-1", variant: "repository")
         #expect(request.path == "/webhooks/github/acme")
-        #expect(request.header("x-hub-signature-256") == GitHubSignatureTests.documentedHeader)
+        #expect(request.header("x-hub-signature-256") == Self.githubHeader)
         #expect(request.header("X-Hub-Signature")?.hasPrefix("sha1=") == true)
         #expect(request.header("X-GitHub-Event") == "pull_request")
         #expect(request.header("X-GitHub-Delivery") == "d-1")
         #expect(request.header("X-GitHub-Hook-Installation-Target-Type") == "repository")
         #expect(request.header("Content-Type") == "application/json")
-        #expect(request.body == GitHubSignatureTests.documentedBody)
+        #expect(request.body == Self.githubBody)
     }
 
     @Test func producesTheHeadersOfStandardWebhooks() throws {
-        let signer = try WebhookSigner(definition: .standardWebhooks, integrationID: "svix", secret: StandardWebhooksSignatureTests.secret)
-        let request = try signer.sign(body: StandardWebhooksSignatureTests.body, event: "ignored.in.headers",
-                                      deliveryID: StandardWebhooksSignatureTests.id, timestamp: StandardWebhooksSignatureTests.timestamp)
+        let signer = try WebhookSigner(definition: .standardWebhooks, integrationID: "svix", secret: Self.standardSecret)
+        let request = try signer.sign(body: Self.standardBody, event: "ignored.in.headers",
+                                      deliveryID: Self.standardID, timestamp: Self.standardTimestamp)
         #expect(request.path == "/webhooks/standard-webhooks/svix")
-        #expect(request.header("webhook-id") == StandardWebhooksSignatureTests.id)
+        #expect(request.header("webhook-id") == Self.standardID)
         #expect(request.header("webhook-timestamp") == "1614265330")
-        #expect(request.header("webhook-signature") == StandardWebhooksSignatureTests.signature)
+        #expect(request.header("webhook-signature") == Self.standardSignature)
     }
 
     @Test func signsWhatTheVerifierAccepts() throws {
@@ -53,7 +64,7 @@ struct WebhookSignerTests {
         let github = try WebhookSigner(definition: .github, integrationID: "a", secret: "s").newDeliveryID()
         #expect(github.utf8.count == 36)
         #expect(github.split(separator: "-").map(\.count) == [8, 4, 4, 4, 12])
-        let standard = try WebhookSigner(definition: .standardWebhooks, integrationID: "a", secret: StandardWebhooksSignatureTests.secret).newDeliveryID()
+        let standard = try WebhookSigner(definition: .standardWebhooks, integrationID: "a", secret: Self.standardSecret).newDeliveryID()
         #expect(standard.hasPrefix("msg_"))
         #expect(github != (try WebhookSigner(definition: .github, integrationID: "a", secret: "s").newDeliveryID()))
     }

@@ -1,5 +1,5 @@
 import InletCrypto
-@testable import InletReceiver
+import InletSignatures
 import Testing
 
 @Suite("GitHubSignature")
@@ -28,18 +28,18 @@ struct GitHubSignatureTests {
     @Test func rejectsAWrongSecret() throws {
         let key = try GitHubSignature.key(secret: "not the secret")
         let rejection = GitHubSignature.verify(headerValue: Self.documentedHeader[...], body: Self.documentedBody, keys: [key])
-        #expect(rejection?.code == .signatureMismatch)
+        #expect(rejection?.reason == .signatureMismatch)
     }
 
     @Test func rejectsAnAlteredBody() throws {
         let key = try GitHubSignature.key(secret: Self.documentedSecret)
         let rejection = GitHubSignature.verify(headerValue: Self.documentedHeader[...], body: Array("Hello, World?".utf8), keys: [key])
-        #expect(rejection?.code == .signatureMismatch)
+        #expect(rejection?.reason == .signatureMismatch)
     }
 
     @Test func rejectsAMissingHeader() throws {
         let key = try GitHubSignature.key(secret: Self.documentedSecret)
-        #expect(GitHubSignature.verify(headerValue: nil, body: Self.documentedBody, keys: [key])?.code == .signatureMissing)
+        #expect(GitHubSignature.verify(headerValue: nil, body: Self.documentedBody, keys: [key])?.reason == .signatureMissing)
     }
 
     @Test(arguments: [
@@ -52,7 +52,16 @@ struct GitHubSignatureTests {
     ])
     func rejectsAMalformedHeader(value: String) throws {
         let key = try GitHubSignature.key(secret: Self.documentedSecret)
-        #expect(GitHubSignature.verify(headerValue: value[...], body: Self.documentedBody, keys: [key])?.code == .signatureMalformed)
+        #expect(GitHubSignature.verify(headerValue: value[...], body: Self.documentedBody, keys: [key])?.reason == .signatureMalformed)
+    }
+
+    @Test func signsTheLegacySHA1HeaderGitHubStillSends() throws {
+        // HMAC-SHA1("It's a Secret to Everybody", "Hello, World!"), computed with `openssl dgst -sha1 -hmac`.
+        let key = try GitHubSignature.legacyKey(secret: Self.documentedSecret)
+        let value = try GitHubSignature.legacyHeaderValue(body: Self.documentedBody, key: key)
+        #expect(value == "sha1=01dc10d0c83e72ed246219cdd91669667fe2ca59")
+        #expect(GitHubSignature.verify(headerValue: value[...], body: Self.documentedBody,
+                                       keys: [try GitHubSignature.key(secret: Self.documentedSecret)])?.reason == .signatureMalformed)
     }
 
     @Test func acceptsAnySecretDuringRotation() throws {
@@ -60,6 +69,6 @@ struct GitHubSignatureTests {
         let current = try GitHubSignature.key(secret: Self.documentedSecret)
         #expect(GitHubSignature.verify(headerValue: Self.documentedHeader[...], body: Self.documentedBody, keys: [old, current]) == nil)
         #expect(GitHubSignature.verify(headerValue: Self.documentedHeader[...], body: Self.documentedBody, keys: [current, old]) == nil)
-        #expect(GitHubSignature.verify(headerValue: Self.documentedHeader[...], body: Self.documentedBody, keys: [old])?.code == .signatureMismatch)
+        #expect(GitHubSignature.verify(headerValue: Self.documentedHeader[...], body: Self.documentedBody, keys: [old])?.reason == .signatureMismatch)
     }
 }
