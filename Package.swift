@@ -111,6 +111,7 @@ let package = Package(
         .testTarget(name: "InletSignaturesTests", dependencies: ["InletSignatures"]),
         .testTarget(name: "InletStagesTests", dependencies: [
             "InletReceiver", "InletDeduplicator", "InletMapper", "InletPersister", "InletDeliverer", "InletSink",
+            "InletSignatures",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "EndToEndTests", dependencies: [
