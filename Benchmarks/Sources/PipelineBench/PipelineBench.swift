@@ -1,0 +1,212 @@
+// The pipeline benchmark's tools: a load generator of signed GitHub webhooks and the baselines it is compared with
+// (a bare Hummingbird server, the broker's produce rate, PostgreSQL's multi-row upsert rate), each printing one JSON
+// object. Benchmarks/run-pipeline.sh (`make bench`) runs them and the five stages, and prints the ratios.
+import Foundation
+import Hummingbird
+import InletCore
+import InletHTTPClient
+import InletKafka
+import InletPersister
+import InletPostgres
+import InletReceiver
+import Logging
+import Synchronization
+
+@main
+enum PipelineBench {
+    static let arguments = Array(CommandLine.arguments.dropFirst())
+    static func option(_ name: String, _ fallback: String) -> String {
+        guard let index = arguments.firstIndex(of: "--\(name)"), index + 1 < arguments.count else { return fallback }
+        return arguments[index + 1]
+    }
+    static func intOption(_ name: String, _ fallback: Int) -> Int { Int(option(name, String(fallback))) ?? fallback }
+    static func emit(_ object: [String: Any]) {
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    }
+    static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+    }
+    static func percentile(_ sorted: [Double], _ p: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
+    }
+    static let logger: Logger = {
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    /// N GitHub `pull_request` bodies (~3 KB) from the sample payload, each a different pull request.
+    static func pullRequestBodies(count: Int, firstID: Int) throws -> [[UInt8]] {
+        let sample = try Data(contentsOf: URL(fileURLWithPath: option("sample", "deploy/local/samples/github/pull_request.json")))
+        let object = try JSONSerialization.jsonObject(with: sample) as! [String: Any]
+        return try (0..<count).map { index in
+            var copy = object
+            var pullRequest = copy["pull_request"] as! [String: Any]
+            pullRequest["id"] = firstID + index
+            pullRequest["title"] = "Benchmark pull request \(index)"
+            copy["pull_request"] = pullRequest
+            copy["number"] = index + 1
+            return Array(try JSONSerialization.data(withJSONObject: copy))
+        }
+    }
+
+
+    static func main() async throws { try await run() }
+
+    /// Off the main actor, so the load and produce loops run concurrently.
+    nonisolated static func run() async throws {
+        switch arguments.first {
+        case "bare-server":
+            // Baseline: the same HTTP server stack answering 202 without verification and without the broker.
+            let router = Router()
+            router.post("/webhooks/:definition/:integration") { request, _ -> Response in
+                _ = try await request.body.collect(upTo: 10 * 1024 * 1024)
+                return Response(status: .accepted, headers: [.contentType: "application/json"],
+                                body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"status":"accepted"}"#)))
+            }
+            let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: intOption("port", 18081))),
+                                  logger: logger)
+            try await app.runService()
+
+        case "load":
+            // N signed requests, `repeat-fraction` of them repeats (same delivery ID and body as an earlier one),
+            // sent by `concurrency` workers; signing happens before the clock starts.
+            let total = intOption("requests", 10_000)
+            let concurrency = intOption("concurrency", 64)
+            let repeatFraction = Double(option("repeat-fraction", "0.05")) ?? 0.05
+            let repeats = Int(Double(total) * repeatFraction)
+            let unique = total - repeats
+            let signer = try WebhookSigner(definition: .github, integrationID: option("integration", "local-github"),
+                                           secret: option("secret", "local-github-secret"))
+            let bodies = try pullRequestBodies(count: unique, firstID: intOption("first-id", 1_000_000_000))
+            let base = option("url", "http://127.0.0.1:8080")
+            var uniqueRequests: [InletHTTPClient.HTTPRequest] = []
+            for body in bodies {
+                let signed = try signer.sign(body: body, event: "pull_request", deliveryID: signer.newDeliveryID())
+                uniqueRequests.append(InletHTTPClient.HTTPRequest(method: .post, url: base + signed.path, headers: signed.headers, body: signed.body))
+            }
+            // Repeats are spread evenly through the run, each repeating a request sent a little earlier.
+            var requests: [InletHTTPClient.HTTPRequest] = []
+            requests.reserveCapacity(total)
+            var repeatsLeft = repeats
+            let step = repeats > 0 ? max(2, unique / repeats) : Int.max
+            for (index, request) in uniqueRequests.enumerated() {
+                requests.append(request)
+                if repeatsLeft > 0, (index + 1) % step == 0 {
+                    requests.append(uniqueRequests[index - step / 2])
+                    repeatsLeft -= 1
+                }
+            }
+            while repeatsLeft > 0 {
+                requests.append(uniqueRequests[repeatsLeft % unique])
+                repeatsLeft -= 1
+            }
+            let client = try HTTPClient(configuration: .init(maximumIdleHandlesPerHost: concurrency))
+            let next = TicketCounter()
+            let requestsToSend = requests
+            let clock = ContinuousClock()
+            let started = clock.now
+            let results = try await withThrowingTaskGroup(of: ([Double], [Int: Int]).self) { group in
+                for _ in 0..<concurrency {
+                    group.addTask {
+                        var latencies: [Double] = []
+                        var statuses: [Int: Int] = [:]
+                        while true {
+                            let index = next.take()
+                            guard index < requestsToSend.count else { break }
+                            let begin = clock.now
+                            let status: Int
+                            do { status = try await client.execute(requestsToSend[index]).status } catch { status = -1 }
+                            latencies.append(milliseconds(clock.now - begin))
+                            statuses[status, default: 0] += 1
+                        }
+                        return (latencies, statuses)
+                    }
+                }
+                var all: [Double] = []
+                var statuses: [Int: Int] = [:]
+                for try await (latencies, counts) in group {
+                    all += latencies
+                    statuses.merge(counts, uniquingKeysWith: +)
+                }
+                return (all.sorted(), statuses)
+            }
+            let seconds = milliseconds(clock.now - started) / 1000
+            await client.shutdown()
+            emit(["requests": total, "unique": unique, "repeats": repeats, "concurrency": concurrency, "seconds": seconds,
+                  "requests_per_second": Double(total) / seconds, "p50_ms": percentile(results.0, 0.50),
+                  "p99_ms": percentile(results.0, 0.99), "statuses": Dictionary(uniqueKeysWithValues: results.1.map { (String($0.key), $0.value) })])
+
+        case "produce-baseline":
+            // Baseline: the broker's acknowledged produce rate for the same bytes, at the same concurrency, through the
+            // same producer wrapper, to a scratch topic no stage reads.
+            let total = intOption("requests", 10_000)
+            let concurrency = intOption("concurrency", 64)
+            let topic = TopicName.scratch("produce-baseline").rawValue
+            let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: option("brokers", "127.0.0.1:9092")), logger: logger)
+            try await admin.createTopics([KafkaTopicSpecification(name: topic, partitions: intOption("partitions", 4))])
+            let body = try pullRequestBodies(count: 1, firstID: 1)[0]
+            let envelope = Envelope.received(deliveryID: "x", definition: WebhookDefinition.github.name, event: "pull_request",
+                                             integration: "bench", variant: nil, receivedAt: RFC3339.now())
+            let headers = envelope.headers.map { KafkaHeader(key: $0.key, string: $0.value) }
+            let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: option("brokers", "127.0.0.1:9092")), logger: logger)
+            let serving = Task { try await producer.run() }
+            let next = TicketCounter()
+            let clock = ContinuousClock()
+            let started = clock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<concurrency {
+                    group.addTask {
+                        while next.take() < total {
+                            _ = try await producer.send(KafkaProducerRecord(topic: topic, key: Array("bench/\(UUID())".utf8), value: body, headers: headers))
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let seconds = milliseconds(clock.now - started) / 1000
+            producer.triggerGracefulShutdown()
+            _ = try? await serving.value
+            emit(["records": total, "bytes": body.count, "seconds": seconds, "records_per_second": Double(total) / seconds])
+
+        case "upsert-baseline":
+            // Baseline: PostgreSQL's multi-row upsert rate for the same PullRequest rows, 1,000 per statement, through the
+            // same wrapper and the same guarded statement the persister uses, one transaction per batch.
+            let total = intOption("rows", 10_000)
+            let client = PostgresClient(configuration: PostgresConfiguration(url: option("postgres", "postgresql://inlet@127.0.0.1:55432/inlet"), poolSize: 1))
+            let table = try ModelTable(.pullRequest)
+            for statement in try table.ddl() { _ = try await client.query(statement) }
+            _ = try await client.query("TRUNCATE pull_request")
+            let decoder = ModelRecordDecoder(.pullRequest)
+            let rows: [[PostgresValue]] = try (0..<total).map { index in
+                let json = #"{"integration_id":"bench","definition":"github","id":"\#(index)","number":\#(index),"repository":"octo-org/hello-world","title":"Benchmark pull request \#(index)","state":"open","draft":false,"merged":false,"author":"octocat","head_ref":"feature","base_ref":"main","labels":["bug","ui"],"url":"https://github.com/octo-org/hello-world/pull/\#(index)","additions":10,"deletions":2,"created_at":"2026-11-21T10:00:00Z","updated_at":"2026-11-21T10:00:00Z"}"#
+                return table.row(for: try decoder.decode(Array(json.utf8)), deletedAt: "")
+            }
+            let clock = ContinuousClock()
+            let started = clock.now
+            var start = 0
+            while start < rows.count {
+                let batch = Array(rows[start..<min(start + 1000, rows.count)])
+                try await client.withTransaction { transaction in _ = try await transaction.upsert(table.upsert, rows: batch) }
+                start += 1000
+            }
+            let seconds = milliseconds(clock.now - started) / 1000
+            _ = try await client.query("TRUNCATE pull_request")
+            await client.close()
+            emit(["rows": total, "seconds": seconds, "rows_per_second": Double(total) / seconds])
+
+        default:
+            FileHandle.standardError.write(Data("usage: PipelineBench bare-server|load|produce-baseline|upsert-baseline [--option value]…\n".utf8))
+            exit(2)
+        }
+
+    }
+}
+
+/// Hands out 0, 1, 2, … to concurrent workers.
+final class TicketCounter: Sendable {
+    private let value = Atomic<Int>(0)
+    func take() -> Int { value.add(1, ordering: .relaxed).oldValue }
+}
