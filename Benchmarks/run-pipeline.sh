@@ -31,12 +31,13 @@ $BIN topics create >/dev/null
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
-wait_http() { for _ in $(seq 1 200); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; die "$1 did not answer"; }
+# Any HTTP answer means the server is up (curl prints 000 while nothing listens).
+wait_http() { for _ in $(seq 1 300); do [ "$(curl -s -o /dev/null -w '%{http_code}' "$1")" != 000 ] && return 0; sleep 0.1; done; die "$1 did not answer"; }
 peak_rss_mb() { awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 # --- baseline 1: a bare Hummingbird server answering 202, same load -----------------------------------------------
 $BENCH bare-server --port 18081 & bare=$!; pids+=("$bare")
-wait_http "http://127.0.0.1:18081/webhooks/github/x" || true
+wait_http "http://127.0.0.1:18081/webhooks/github/x"
 log "baseline: bare HTTP server, $N requests at concurrency $C"
 $BENCH load --url http://127.0.0.1:18081 --requests "$N" --concurrency "$C" > "$RUN/bare.json"
 kill -TERM "$bare"; wait "$bare" 2>/dev/null || true
@@ -49,12 +50,12 @@ $BENCH upsert-baseline --rows "$N" --postgres "$INLET_POSTGRES_URL" > "$RUN/upse
 
 # --- the pipeline: five stage processes and the subscriber sink --------------------------------------------------
 declare -A stage_pid
-$BIN sink --port 8090 & stage_pid[sink]=$!; pids+=("${stage_pid[sink]}")
+$BIN sink --port 8090 --quiet & stage_pid[sink]=$!; pids+=("${stage_pid[sink]}")
 for stage in receiver deduplicator mapper persister deliverer; do
   $BIN "$stage" > "$RUN/$stage.log" 2>&1 & stage_pid[$stage]=$!; pids+=("${stage_pid[$stage]}")
 done
 wait_http "http://127.0.0.1:$INLET_RECEIVER_PORT/readyz"
-wait_http "http://127.0.0.1:8090/stats"
+wait_http "http://127.0.0.1:8090/inlet/stats"
 
 log "pipeline: $N signed webhooks at concurrency $C"
 started=$(date +%s.%N)
@@ -65,7 +66,7 @@ log "waiting until all $unique unique events are stored and delivered"
 rows=0; delivered=0; deadline=$(( $(date +%s) + 900 ))
 while :; do
   rows=$(psql -X -tA "$INLET_POSTGRES_URL" -c "SELECT count(*) FROM pull_request" 2>/dev/null || echo 0)
-  delivered=$(curl -sf http://127.0.0.1:8090/stats | python3 -c "import json,sys; print(json.load(sys.stdin)['records'])" 2>/dev/null || echo 0)
+  delivered=$(curl -sf http://127.0.0.1:8090/inlet/stats | python3 -c "import json,sys; print(json.load(sys.stdin)['records'])" 2>/dev/null || echo 0)
   [ "$rows" -ge "$unique" ] && [ "$delivered" -ge "$unique" ] && break
   [ "$(date +%s)" -lt "$deadline" ] || { log "gave up after 900 s: rows=$rows delivered=$delivered"; break; }
   sleep 0.2
@@ -73,7 +74,7 @@ done
 finished=$(date +%s.%N)
 sleep 2  # let late duplicates (if any) show up before counting them
 rows=$(psql -X -tA "$INLET_POSTGRES_URL" -c "SELECT count(*) FROM pull_request")
-delivered=$(curl -sf http://127.0.0.1:8090/stats | python3 -c "import json,sys; print(json.load(sys.stdin)['records'])")
+delivered=$(curl -sf http://127.0.0.1:8090/inlet/stats | python3 -c "import json,sys; print(json.load(sys.stdin)['records'])")
 
 rss="{"
 for stage in receiver deduplicator mapper persister deliverer; do rss+="\"$stage\": $(peak_rss_mb "${stage_pid[$stage]}"),"; done

@@ -116,6 +116,14 @@ public final class WebhookSink: Service, Sendable {
         router.post(RouterPath(configuration.path)) { [self] request, _ -> Response in
             await handle(request)
         }
+        // Counts for scripts (the pipeline benchmark waits on `records`).
+        router.get(RouterPath(configuration.path + "/stats")) { [self] _, _ -> Response in
+            let snapshot = snapshot()
+            let json = #"{"requests":\#(snapshot.requests),"records":\#(snapshot.records.count),"#
+                + #""signature_failures":\#(snapshot.signatureFailures),"largest_body":\#(snapshot.largestBody)}"#
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: json)))
+        }
         let application = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),

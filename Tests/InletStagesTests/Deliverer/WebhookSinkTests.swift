@@ -53,6 +53,20 @@ struct WebhookSinkTests {
         }
     }
 
+    @Test("the stats endpoint counts verified records")
+    func statsCountRecords() async throws {
+        try await withSink { sink, deliverer in
+            try await deliverer.deliver(KafkaRecordBatch(records: Self.records(3, size: 100)))
+            let client = try HTTPClient(logger: Self.logger)
+            let response = try await client.execute(HTTPRequest(url: await sink.url() + "/stats"))
+            await client.shutdown()
+            #expect(response.status == 200)
+            let stats = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Int]
+            #expect(stats?["records"] == 3)
+            #expect(stats?["signature_failures"] == 0)
+        }
+    }
+
     @Test("batches arrive verified, in order, each body at most 300,000 bytes")
     func batchesArriveVerified() async throws {
         try await withSink { sink, deliverer in
