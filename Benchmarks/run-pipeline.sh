@@ -7,6 +7,10 @@
 #   BENCH_CONCURRENCY  concurrent connections (default 64)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# A broker of the benchmark's own, restarted empty (Tansu keeps everything in memory), so nothing earlier is counted
+# and the broker `make run` uses is left alone.
+export INLET_KAFKA_PORT="${BENCH_KAFKA_PORT:-39092}" INLET_FRESH_BROKER=1
+unset INLET_KAFKA_BROKERS
 source deploy/local/env.sh
 N="${BENCH_REQUESTS:-20000}"
 C="${BENCH_CONCURRENCY:-64}"
@@ -19,8 +23,7 @@ log "building release binaries (first build takes minutes)"
 swift build -c release --product inlet >"$RUN/build.log" 2>&1 || { tail -30 "$RUN/build.log"; die "release build failed"; }
 swift build -c release --package-path Benchmarks --product PipelineBench >>"$RUN/build.log" 2>&1 || { tail -30 "$RUN/build.log"; die "benchmark build failed"; }
 
-# A fresh broker (Tansu keeps everything in memory) and a schema of the run's own, so nothing earlier is counted.
-bash deploy/local/stop.sh >/dev/null
+# The fresh broker, and a PostgreSQL schema of the run's own.
 bash deploy/local/start.sh >/dev/null 2>&1
 SCHEMA="bench_$(date +%s)"
 psql -X -q "$INLET_POSTGRES_URL" -c "CREATE SCHEMA $SCHEMA"
@@ -29,7 +32,12 @@ export INLET_LOG_LEVEL="${INLET_LOG_LEVEL:-warning}"
 $BIN topics create >/dev/null
 
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  # The benchmark's broker holds every record it was sent in memory: stop it (Tansu ignores SIGTERM).
+  [ -f "$INLET_STATE_DIR/tansu-$INLET_KAFKA_PORT.pid" ] && kill -KILL "$(cat "$INLET_STATE_DIR/tansu-$INLET_KAFKA_PORT.pid")" 2>/dev/null || true
+}
 trap cleanup EXIT
 # Any HTTP answer means the server is up (curl prints 000 while nothing listens).
 wait_http() { for _ in $(seq 1 300); do [ "$(curl -s -o /dev/null -w '%{http_code}' "$1")" != 000 ] && return 0; sleep 0.1; done; die "$1 did not answer"; }
