@@ -56,6 +56,7 @@ let package = Package(
         // MARK: What every consuming stage shares: envelope <-> Kafka headers, dead letters, counters
         .target(name: "InletStageRuntime", dependencies: [
             "InletCore", "InletKafka",
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // MARK: Webhook signature schemes (signing and verifying), the one home of every scheme

@@ -1,6 +1,7 @@
 import InletCore
 import InletHTTPClient
 import InletKafka
+import InletStageRuntime
 import Logging
 import ServiceLifecycle
 
@@ -83,42 +84,19 @@ public final class DelivererService: Service, Sendable {
         logger.info("deliverer starting", metadata: [
             LogKey.topics: "\(topics.map(\.rawValue))", "inlet.subscriptions": "\(configuration.subscriptions.map(\.id))",
         ])
-        // Shielded from the graceful-shutdown signal (a detached task does not inherit it) so the batch in flight
-        // can still dead-letter after SIGTERM; stopped explicitly below.
-        let producer = self.producer
-        let producerTask = Task.detached { try await producer.run() }
-
         var loopError: (any Error)?
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { [consumer, logger] in
-                do {
-                    try await consumer.run()
-                } catch {
-                    logger.error("deliverer consumer stopped with an error", metadata: [LogKey.error: "\(error)"])
-                }
-            }
-            do {
+        do {
+            try await ConsumingStage.run(stage: "deliverer", consumer: consumer, producer: producer, logger: logger,
+                                         onCancel: { [shutdown] in shutdown.trigger() }) {
+                // The shutdown signal also cuts retry waits short, so the batch in flight ends promptly.
                 try await withGracefulShutdownHandler {
-                    try await withTaskCancellationHandler {
-                        try await consumeLoop()
-                    } onCancel: { [consumer, shutdown] in
-                        shutdown.trigger()
-                        consumer.triggerGracefulShutdown()
-                    }
+                    try await consumeLoop()
                 } onGracefulShutdown: { [shutdown] in
                     shutdown.trigger()
                 }
-            } catch {
-                loopError = error
             }
-            consumer.triggerGracefulShutdown()
-            await group.waitForAll()
-        }
-        producer.triggerGracefulShutdown()
-        do {
-            try await producerTask.value
         } catch {
-            logger.error("deliverer dead-letter producer stopped with an error", metadata: [LogKey.error: "\(error)"])
+            loopError = error
         }
         await httpClient?.shutdown()
         let stats = statistics

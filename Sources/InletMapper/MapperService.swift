@@ -1,5 +1,6 @@
 import InletCore
 import InletKafka
+import InletStageRuntime
 import Logging
 import ServiceLifecycle
 
@@ -77,39 +78,13 @@ public final class MapperService: Service, Sendable {
             produceAttempts: configuration.produceAttempts, initialBackoff: configuration.retryInitialBackoff,
             maxBackoff: configuration.retryMaxBackoff)
 
-        // The producer runs outside the graceful-shutdown scope (a detached task does not inherit the task-local
-        // shutdown manager), so the batch in flight can still produce after SIGTERM. It is stopped explicitly below
-        // on every exit path, and its task is awaited before `run()` returns.
-        let producer = self.producer
-        let producerTask = Task.detached { try await producer.run() }
-
         var loopError: (any Error)?
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { [consumer, logger] in
-                do {
-                    try await consumer.run()
-                } catch {
-                    logger.error("mapper consumer stopped with an error", metadata: ["error": "\(error)"])
-                }
-            }
-            do {
-                try await withTaskCancellationHandler {
-                    try await consumeLoop(processor)
-                } onCancel: { [consumer] in
-                    consumer.triggerGracefulShutdown()
-                }
-            } catch {
-                loopError = error
-            }
-            // Ends the consumer when the loop stopped on its own (an error); a no-op after graceful shutdown.
-            consumer.triggerGracefulShutdown()
-            await group.waitForAll()
-        }
-        producer.triggerGracefulShutdown()
         do {
-            try await producerTask.value
+            try await ConsumingStage.run(stage: "mapper", consumer: consumer, producer: producer, logger: logger) {
+                try await consumeLoop(processor)
+            }
         } catch {
-            logger.error("mapper producer stopped with an error", metadata: ["error": "\(error)"])
+            loopError = error
         }
         logger.info("mapper stopped", metadata: [
             "mapper.records": "\(metrics.recordsConsumed)", "mapper.produced": "\(metrics.recordsProduced)",
