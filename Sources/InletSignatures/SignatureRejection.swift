@@ -13,6 +13,8 @@ public struct SignatureRejection: Error, Sendable, Hashable, CustomStringConvert
         case signatureMismatch = "signature_mismatch"
         /// The signed timestamp is outside the tolerance (replay protection).
         case timestampOutOfTolerance = "timestamp_out_of_tolerance"
+        /// The signed token or nonce was already seen within its window (schemes with a replay cache, e.g. Mailgun).
+        case replayed = "replayed"
     }
 
     public var reason: Reason

@@ -54,12 +54,14 @@ public struct RejectionCode: Hashable, Sendable, CustomStringConvertible, CaseIt
     public static let shuttingDown = RejectionCode("shutting_down", .serviceUnavailable, 16)
     /// 503 from `/readyz`: draining, or the broker recently failed (not counted as a rejection).
     public static let notReady = RejectionCode("not_ready", .serviceUnavailable, 17)
+    /// 401: the scheme's signed token or nonce was already used (replay cache, e.g. Mailgun).
+    public static let replayed = RejectionCode("replayed", .unauthorized, 18)
 
     public static let allCases: [RejectionCode] = [
         .routeNotFound, .unknownDefinition, .unknownIntegration, .integrationDisabled, .payloadTooLarge,
         .unsupportedMediaType, .signatureMissing, .signatureMalformed, .signatureMismatch, .timestampOutOfTolerance,
         .missingDeliveryID, .missingEvent, .invalidMetadata, .malformedBody, .brokerTimeout, .brokerUnavailable,
-        .shuttingDown, .notReady,
+        .shuttingDown, .notReady, .replayed,
     ]
 
     public var description: String { rawValue }

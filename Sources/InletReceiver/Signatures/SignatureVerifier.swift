@@ -62,6 +62,7 @@ extension WebhookRejection {
         case .signatureMalformed: .signatureMalformed
         case .signatureMismatch: .signatureMismatch
         case .timestampOutOfTolerance: .timestampOutOfTolerance
+        case .replayed: .replayed
         }
         self.init(code, rejection.message)
     }
