@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
+#include <openssl/x509.h>
 
 // Typed helpers for what Swift cannot express directly (OSSL_PARAM arrays built from string macros).
 // Prefixed `inlet_`; InletCrypto is their only caller.
