@@ -9,17 +9,22 @@ public struct ModelDeclaration: Sendable {
     public let versionField: String
     /// Fields other records use to find this one (indexed).
     public let lookupKeys: [String]
+    /// What the model is for and which providers feed it; shown by `inlet models` and in the JSON Schema.
+    public let summary: String
 
     /// Fields every model has, filled by the mapper from the envelope, never by a mapping.
     public static let integrationIDField = "integration_id"
     public static let definitionField = "definition"
 
     public init(name: ModelName, fields: [ModelField], upsertKey: [String], versionField: String,
-                lookupKeys: [String] = []) {
+                lookupKeys: [String] = [], summary: String = "") {
         self.name = name
+        self.summary = summary
         self.fields = [
-            ModelField(ModelDeclaration.integrationIDField, .string, required: true),
-            ModelField(ModelDeclaration.definitionField, .string, required: true),
+            ModelField(ModelDeclaration.integrationIDField, .string, required: true,
+                       summary: "The integration (tenant) the delivery came through; filled by the mapper from the envelope."),
+            ModelField(ModelDeclaration.definitionField, .string, required: true,
+                       summary: "The webhook definition (provider) that produced the record, e.g. `github`; filled by the mapper."),
         ] + fields
         self.upsertKey = [ModelDeclaration.integrationIDField] + upsertKey
         self.versionField = versionField
@@ -48,25 +53,53 @@ public struct ModelDeclaration: Sendable {
         for key in upsertKey where field(named: key)?.required != true {
             throw InletCoreError(.invalidName, "model \(name): upsert key field '\(key)' must be required")
         }
+        for reserved in ModelDeclaration.reservedNames where field(named: reserved) != nil {
+            throw InletCoreError(.invalidName, "model \(name): '\(reserved)' is reserved for Inlet's own columns; rename the field")
+        }
+        // A record without a version could never replace a stored one (NULL is not newer), and a deletion must
+        // carry one: the version is as mandatory as the key.
+        guard let version = field(named: versionField), version.required else {
+            throw InletCoreError(.invalidName, "model \(name): version field '\(versionField)' must be required")
+        }
+        guard version.type.isOrdered else {
+            throw InletCoreError(.invalidName, "model \(name): version field '\(versionField)' is \(version.type.rawValue); use timestamp, int or double")
+        }
     }
+
+    /// Names a field may not take: the persister's bookkeeping columns and the deletion mark of model records.
+    public static let reservedNames = ["deleted_at", "inlet_written_at", "_deleted"]
 }
 
 /// One field of a model.
 public struct ModelField: Sendable, Equatable {
     public let name: String
     public let type: ModelFieldType
+    /// A required field is non-null in every record that is not a deletion (the mapper checks it; the persister
+    /// also enforces it in PostgreSQL, see docs/models.md).
     public let required: Bool
+    /// What the field holds and where each provider's mapping takes it from; shown by `inlet models` and in the
+    /// JSON Schema.
+    public let summary: String
 
-    public init(_ name: String, _ type: ModelFieldType, required: Bool = false) {
+    public init(_ name: String, _ type: ModelFieldType, required: Bool = false, summary: String = "") {
         self.name = name
         self.type = type
         self.required = required
+        self.summary = summary
     }
 }
 
 /// The field types a model can declare, each with one PostgreSQL column type.
 public enum ModelFieldType: String, Sendable, CaseIterable {
     case string, int, double, bool, timestamp, json, stringList = "list<string>"
+
+    /// Whether values have an order that newer-wins can compare (`string` sorts by collation, not by time: no).
+    public var isOrdered: Bool {
+        switch self {
+        case .int, .double, .timestamp: true
+        case .string, .bool, .json, .stringList: false
+        }
+    }
 
     public var postgresType: String {
         switch self {

@@ -3,7 +3,9 @@ public struct ModelRegistry: Sendable {
     public let models: [ModelName: ModelDeclaration]
 
     /// The models compiled into this build of Inlet.
-    public static let builtIn: [ModelDeclaration] = [.pullRequest]
+    public static let builtIn: [ModelDeclaration] = [
+        .pullRequest, .workItem, .codePush, .customer, .order, .payment, .message, .emailEvent,
+    ]
 
     public init(_ declarations: [ModelDeclaration] = ModelRegistry.builtIn) throws(InletCoreError) {
         var byName: [ModelName: ModelDeclaration] = [:]
