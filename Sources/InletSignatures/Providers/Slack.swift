@@ -1,0 +1,63 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import InletCrypto
+
+/// Slack's request signing (Events API, interactivity, slash commands):
+/// `X-Slack-Signature: v0=<hex HMAC-SHA256(signing secret, "v0:<timestamp>:<raw body>")>` with the timestamp in
+/// `X-Slack-Request-Timestamp` (Unix seconds), accepted within five minutes of the receiver's clock.
+///
+/// The key is the app's signing secret as UTF-8. Events API deliveries carry `event_id` in the body (the
+/// deduplicator's key); retries add `X-Slack-Retry-Num`.
+/// Docs: https://api.slack.com/authentication/verifying-requests-from-slack
+public enum SlackSignature {
+    public static let signatureHeader = "X-Slack-Signature"
+    public static let timestampHeader = "X-Slack-Request-Timestamp"
+    /// The version of the scheme, also the prefix of the basestring and of the signature (`v0=`).
+    public static let version = "v0"
+    /// Five minutes, as Slack's documentation and its SDK's `SignatureVerifier` use.
+    public static let defaultToleranceSeconds: Int64 = 300
+
+    static func options(toleranceSeconds: Int64) -> GenericHMACOptions {
+        .builtIn(header: signatureHeader, prefix: version + "=", signed: version + ":{timestamp}:{body}",
+                 timestampHeader: timestampHeader, timestampUnit: .seconds, toleranceSeconds: toleranceSeconds)
+    }
+
+    /// The HMAC-SHA256 key of a Slack app's signing secret.
+    /// - Throws: ``SignatureError`` `.invalidSecret` for a blank secret, `.cryptoFailure`.
+    public static func key(secret: String) throws(SignatureError) -> HMACKey {
+        try HMACKeyRing.signatureKey(secret, algorithm: .sha256, provider: "Slack")
+    }
+
+    /// The `X-Slack-Signature` value Slack would send for `body` at `timestamp` (Unix seconds).
+    public static func headerValue(timestamp: Int64, body: some ContiguousBytes, key: HMACKey) throws(SignatureError) -> String {
+        try options(toleranceSeconds: defaultToleranceSeconds).signatureHeaderValue(key: key) { mac in
+            mac.update(version + ":" + String(timestamp) + ":")
+            mac.update(body)
+        }
+    }
+
+    /// The two headers of a signed request: timestamp, then signature.
+    public static func headers(timestamp: Int64, body: some ContiguousBytes, key: HMACKey) throws(SignatureError) -> [(name: String, value: String)] {
+        [(timestampHeader, String(timestamp)), (signatureHeader, try headerValue(timestamp: timestamp, body: body, key: key))]
+    }
+}
+
+/// Verifies Slack requests with the app's signing secrets (several during rotation; any may match).
+public struct SlackVerifier: WebhookVerifier {
+    private let verifier: GenericHMACVerifier
+
+    /// - Parameter toleranceSeconds: accepted clock difference, either way (1 to 604,800).
+    /// - Throws: ``SignatureError`` `.invalidSecret` when no secret is given or one is blank, `.cryptoFailure`.
+    public init(secrets: [String], toleranceSeconds: Int64 = SlackSignature.defaultToleranceSeconds) throws(SignatureError) {
+        precondition((1...GenericHMACOptions.maximumToleranceSeconds).contains(toleranceSeconds),
+                     "SlackVerifier: toleranceSeconds must be 1...\(GenericHMACOptions.maximumToleranceSeconds)")
+        verifier = try GenericHMACVerifier(secrets: secrets, options: SlackSignature.options(toleranceSeconds: toleranceSeconds), provider: "Slack")
+    }
+
+    public func verify(_ request: InboundRequest) -> SignatureRejection? {
+        verifier.verify(request)
+    }
+}
