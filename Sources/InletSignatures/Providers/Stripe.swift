@@ -1,0 +1,120 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import InletCrypto
+
+/// Stripe's webhook signature: `Stripe-Signature: t=<Unix seconds>,v1=<hex>[,v1=<hex>…][,v0=<hex>]`, each `v1` the hex
+/// HMAC-SHA256 of `"<t>.<raw body>"` keyed by the endpoint's signing secret (`whsec_…`, used whole as UTF-8).
+///
+/// Stripe puts one `v1` per active secret while an endpoint's secret is being rolled; any may match. `v0` (test-mode
+/// signatures with a fake secret) and unknown schemes are ignored, as Stripe's libraries do. The timestamp must be
+/// within five minutes (Stripe's default tolerance). The event's `id` in the body (`evt_…`) identifies a delivery.
+/// Docs: https://docs.stripe.com/webhooks#verify-manually
+public enum StripeSignature {
+    public static let signatureHeader = "Stripe-Signature"
+    /// The signature scheme verified; entries of other schemes are skipped.
+    public static let scheme = "v1"
+    /// Five minutes, the default of Stripe's libraries.
+    public static let defaultToleranceSeconds: Int64 = 300
+
+    /// A parsed `Stripe-Signature` value.
+    public struct Header: Sendable, Hashable {
+        /// The `t` element as sent (digits only).
+        public var timestamp: Substring
+        /// The well-formed `v1` signatures (32 bytes each), in order; malformed `v1` entries are dropped.
+        public var signatures: [[UInt8]]
+    }
+
+    /// The HMAC-SHA256 key of an endpoint's signing secret.
+    /// - Throws: ``SignatureError`` `.invalidSecret` for a blank secret, `.cryptoFailure`.
+    public static func key(secret: String) throws(SignatureError) -> HMACKey {
+        try HMACKeyRing.signatureKey(secret, algorithm: .sha256, provider: "Stripe")
+    }
+
+    /// The `Stripe-Signature` value Stripe would send for `body` at `timestamp`: one `v1` entry per key, in order
+    /// (several while a secret is being rolled).
+    public static func headerValue(timestamp: Int64, body: some ContiguousBytes, keys: [HMACKey]) throws(SignatureError) -> String {
+        var value = "t=" + String(timestamp)
+        for key in keys {
+            value += "," + scheme + "=" + Hex.encode(try authenticationCode(timestamp: String(timestamp), body: body, key: key))
+        }
+        return value
+    }
+
+    /// The `Stripe-Signature` value for one key.
+    public static func headerValue(timestamp: Int64, body: some ContiguousBytes, key: HMACKey) throws(SignatureError) -> String {
+        try headerValue(timestamp: timestamp, body: body, keys: [key])
+    }
+
+    /// The raw HMAC of `"<timestamp>.<body>"`, fed in pieces.
+    static func authenticationCode(timestamp: some StringProtocol, body: some ContiguousBytes, key: HMACKey) throws(SignatureError) -> [UInt8] {
+        do {
+            return try key.authenticationCode { mac in
+                mac.update(String(timestamp) + ".")
+                mac.update(body)
+            }
+        } catch {
+            throw SignatureError(.cryptoFailure, "HMAC-SHA256 failed", underlying: error)
+        }
+    }
+
+    /// Parses a `Stripe-Signature` value: comma-separated `key=value` elements; the first `t` is the timestamp and
+    /// must be all digits; `v1` values that are 64 hex digits (either case) are the signatures; everything else is
+    /// skipped. Nil when there is no well-formed `t`. Total on any input.
+    public static func parse(_ value: Substring) -> Header? {
+        var timestamp: Substring?
+        var signatures: [[UInt8]] = []
+        for element in value.split(separator: ",", omittingEmptySubsequences: true) {
+            guard let equals = element.firstIndex(of: "=") else { continue }
+            let name = element[..<equals]
+            let content = element[element.index(after: equals)...]
+            if name == "t" {
+                if timestamp == nil { timestamp = content }
+            } else if name == scheme, content.utf8.count == 64, let bytes = try? Hex.decode(ascii: Array(content.utf8)) {
+                signatures.append(bytes)
+            }
+        }
+        guard let timestamp, !timestamp.isEmpty, timestamp.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+            return nil
+        }
+        return Header(timestamp: timestamp, signatures: signatures)
+    }
+}
+
+/// Verifies Stripe deliveries with the endpoint's signing secrets (several during rotation; any may match any `v1`).
+public struct StripeVerifier: WebhookVerifier {
+    private let keys: HMACKeyRing
+    private let freshness: TimestampFreshness
+
+    /// - Parameter toleranceSeconds: accepted difference between `t` and the receiver's clock, either way
+    ///   (1 to 604,800).
+    /// - Throws: ``SignatureError`` `.invalidSecret` when no secret is given or one is blank, `.cryptoFailure`.
+    public init(secrets: [String], toleranceSeconds: Int64 = StripeSignature.defaultToleranceSeconds) throws(SignatureError) {
+        precondition((1...GenericHMACOptions.maximumToleranceSeconds).contains(toleranceSeconds),
+                     "StripeVerifier: toleranceSeconds must be 1...\(GenericHMACOptions.maximumToleranceSeconds)")
+        keys = try HMACKeyRing.signatureSecrets(secrets, algorithm: .sha256, provider: "Stripe")
+        freshness = TimestampFreshness(unit: .seconds, toleranceSeconds: toleranceSeconds,
+                                       source: "the t= timestamp of the \(StripeSignature.signatureHeader) header")
+    }
+
+    public func verify(_ request: InboundRequest) -> SignatureRejection? {
+        let name = StripeSignature.signatureHeader
+        guard let value = request.headers[name], !value.isEmpty else {
+            return SignatureRejection(.signatureMissing, "the \(name) header is required; Stripe sends it on every delivery to a webhook endpoint")
+        }
+        guard let header = StripeSignature.parse(value) else {
+            return SignatureRejection(.signatureMalformed, "the \(name) header must be 't=<Unix seconds>,v1=<64 hex digits>' (more v1 entries may follow)")
+        }
+        guard !header.signatures.isEmpty else {
+            return SignatureRejection(.signatureMalformed, "the \(name) header holds no 'v1=<64 hex digits>' signature (v0 test signatures are not accepted)")
+        }
+        if let rejection = freshness.check(header.timestamp, now: request.now) { return rejection }
+        let authentic = keys.authenticates(anyOf: header.signatures) { mac in
+            mac.update(String(header.timestamp) + ".")
+            mac.update(request.body)
+        }
+        return authentic ? nil : .mismatch("no v1 signature of the \(name) header", provider: "Stripe")
+    }
+}
