@@ -7,7 +7,7 @@ struct TopicsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "topics",
         abstract: "Inspect and provision the topics the topic-naming module derives.",
-        subcommands: [List.self, Create.self, Check.self, Catalog.self])
+        subcommands: [List.self, Create.self, Check.self, Catalog.self, Export.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List every topic Inlet uses and whether the broker has it.")
@@ -71,6 +71,43 @@ struct TopicsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the catalog YAML derived from the code.")
         func run() async throws {
             print(try Stack.load(label: "topics").catalog.yaml(), terminator: "")
+        }
+    }
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print every catalog topic as a Kubernetes manifest (Strimzi KafkaTopic resources).",
+            discussion: """
+                Example: inlet topics export --format strimzi --namespace kafka --cluster my-cluster > topics.yaml
+                Partitions come from INLET_TOPIC_PARTITIONS, as for `inlet topics create`.
+                deploy/kubernetes/topics.yaml is this output with the defaults; a test compares them.
+                """)
+
+        enum Format: String, ExpressibleByArgument, CaseIterable {
+            /// `KafkaTopic` resources for the Strimzi Topic Operator.
+            case strimzi
+        }
+
+        @Option(help: "What to print.") var format: Format
+        @Option(help: "metadata.namespace of every topic (default: none, left to kubectl or kustomize).") var namespace: String?
+        @Option(help: "The Strimzi Kafka cluster the topics belong to (label strimzi.io/cluster).")
+        var cluster = StrimziTopics.Options().clusterName
+        @Option(help: "Replicas of every partition.") var replicas = StrimziTopics.Options().replicas
+
+        func run() async throws {
+            let stack = try Stack.load(label: "topics")
+            var options = StrimziTopics.Options()
+            options.clusterName = cluster
+            options.namespace = namespace
+            options.replicas = replicas
+            switch format {
+            case .strimzi:
+                do {
+                    print(try StrimziTopics(catalog: stack.catalog, options: options).yaml(), terminator: "")
+                } catch {
+                    throw ValidationError(error.reason)
+                }
+            }
         }
     }
 }
