@@ -1,0 +1,136 @@
+import Foundation
+import InletCEL
+import InletCore
+import InletKafka
+import InletStageRuntime
+
+/// The CEL variables an operator filter (`--filter`) sees for one record.
+///
+/// | variable | value |
+/// |---|---|
+/// | `envelope` | map of the CloudEvents attributes, named as in mappings: `id`, `source`, `type`, `time`, `subject`, `specversion`, `datacontenttype`, `definition`, `event`, `integration`, `variant`, `receivedat`, `traceparent`, `replayid` (absent ones are `null`) |
+/// | `payload` | the record value parsed as JSON; `null` when it is not JSON |
+/// | `record` | `topic`, `partition`, `offset`, `key` (string or `null`), `timestamp` (RFC 3339 or `null`), `headers` (map of every header as text) |
+/// | `deadletter` | on dead-letter topics: `stage`, `error_code`, `error_message`, `attempts`, `original_topic`, `original_partition`, `original_offset`; `null` elsewhere |
+public enum RecordVariables {
+    public static let envelope = "envelope"
+    public static let payload = "payload"
+    public static let record = "record"
+    public static let deadLetter = "deadletter"
+
+    /// The environment filters compile in: the standard library, the strings, math, lists and encoders extensions,
+    /// and the four variables.
+    public static let environment: CELEnvironment = {
+        var environment = CELEnvironment(libraries: [.strings, .math, .lists, .encoders])
+        environment.declare(envelope, as: .map(.string, .dyn))
+        environment.declare(payload, as: .dyn)
+        environment.declare(record, as: .map(.string, .dyn))
+        environment.declare(deadLetter, as: .dyn)
+        return environment
+    }()
+
+    /// Which envelope key each header fills; the keys match the mapper's `envelope` variable.
+    static let envelopeKeys: [(key: String, header: String)] = [
+        ("specversion", Envelope.Header.specVersion), ("id", Envelope.Header.id), ("source", Envelope.Header.source),
+        ("type", Envelope.Header.type), ("time", Envelope.Header.time), ("subject", Envelope.Header.subject),
+        ("datacontenttype", Envelope.Header.contentType), ("definition", Envelope.Header.definition),
+        ("event", Envelope.Header.event), ("integration", Envelope.Header.integration),
+        ("variant", Envelope.Header.variant), ("receivedat", Envelope.Header.receivedAt),
+        ("traceparent", Envelope.Header.traceparent), ("replayid", Envelope.Header.replayID),
+    ]
+
+    /// The bindings of `record`. Header values are read leniently (a record that is not Inlet's still binds, with
+    /// `null` for what it lacks).
+    public static func bindings(for record: KafkaRecord) -> [String: CELValue] {
+        let headers = record.textHeaders
+        var first: [String: String] = [:]
+        for (key, value) in headers where first[key] == nil { first[key] = value }
+
+        var envelopeMap = CELMap.Builder(capacity: envelopeKeys.count)
+        for (key, header) in envelopeKeys {
+            try? envelopeMap.insert(.string(key), first[header].map(CELValue.string) ?? .null, replacing: true)
+        }
+        var headerMap = CELMap.Builder(capacity: first.count)
+        for (key, value) in first.sorted(by: { $0.key < $1.key }) {
+            try? headerMap.insert(.string(key), .string(value), replacing: true)
+        }
+        var recordMap = CELMap.Builder(capacity: 6)
+        try? recordMap.insert("topic", .string(record.topic), replacing: true)
+        try? recordMap.insert("partition", .int(Int64(record.partition)), replacing: true)
+        try? recordMap.insert("offset", .int(record.offset), replacing: true)
+        try? recordMap.insert("key", record.key.map { .string(String(decoding: $0, as: UTF8.self)) } ?? .null, replacing: true)
+        try? recordMap.insert("timestamp", record.timestampMilliseconds.map { .string(RFC3339Milliseconds.format($0)) } ?? .null, replacing: true)
+        try? recordMap.insert("headers", .map(headerMap.build()), replacing: true)
+
+        return [
+            envelope: .map(envelopeMap.build()),
+            payload: (try? CELValue(jsonUTF8: record.value)) ?? .null,
+            self.record: .map(recordMap.build()),
+            deadLetter: DeadLetter(headers: headers).map(deadLetterValue) ?? .null,
+        ]
+    }
+
+    static func deadLetterValue(_ letter: DeadLetter) -> CELValue {
+        var builder = CELMap.Builder(capacity: 7)
+        try? builder.insert("stage", .string(letter.stage.rawValue), replacing: true)
+        try? builder.insert("error_code", .string(letter.errorCode), replacing: true)
+        try? builder.insert("error_message", .string(letter.errorMessage), replacing: true)
+        try? builder.insert("attempts", .int(Int64(letter.attempts)), replacing: true)
+        try? builder.insert("original_topic", .string(letter.originalTopic), replacing: true)
+        try? builder.insert("original_partition", .int(Int64(letter.originalPartition)), replacing: true)
+        try? builder.insert("original_offset", .int(letter.originalOffset), replacing: true)
+        return .map(builder.build())
+    }
+}
+
+/// A compiled `--filter` expression. Without an expression every record passes.
+///
+/// `Sendable`: a ``CELProgram`` evaluates concurrently from any thread.
+public struct RecordFilter: Sendable {
+    /// The source text, for logs and the replay record; nil when no filter was given.
+    public let source: String?
+    private let program: CELProgram?
+
+    /// Every record passes.
+    public static let all = RecordFilter()
+
+    private init() {
+        self.init(source: nil, program: nil)
+    }
+
+    private init(source: String?, program: CELProgram?) {
+        self.source = source
+        self.program = program
+    }
+
+    /// Compiles `source` (nil or blank: no filter).
+    /// - Throws: ``OperationsError`` `.invalidFilter` with the CEL error and its line and column.
+    public init(_ source: String?) throws(OperationsError) {
+        guard let source, !source.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            self.init()
+            return
+        }
+        do {
+            self.init(source: source, program: try RecordVariables.environment.compile(source))
+        } catch {
+            throw OperationsError(.invalidFilter, "the filter does not compile: \(error)", underlying: error)
+        }
+    }
+
+    /// Whether `record` passes.
+    /// - Throws: ``OperationsError`` `.invalidFilter` when the expression fails or yields something other than a
+    ///   bool for this record (the message names the record's coordinates, never its content).
+    public func accepts(_ record: KafkaRecord) throws(OperationsError) -> Bool {
+        guard let program else { return true }
+        let result: CELValue
+        do {
+            result = try program.evaluate(RecordVariables.bindings(for: record))
+        } catch {
+            throw OperationsError(.invalidFilter, "the filter failed on \(record.topic)[\(record.partition)]@\(record.offset): \(error)", underlying: error)
+        }
+        guard case .bool(let accepted) = result else {
+            throw OperationsError(.invalidFilter, "the filter must yield a bool, but gave \(result.typeName) on \(record.topic)[\(record.partition)]@\(record.offset)")
+        }
+        return accepted
+    }
+}

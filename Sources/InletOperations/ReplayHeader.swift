@@ -1,0 +1,42 @@
+import InletCore
+import InletKafka
+
+/// The headers `inlet replay` and `inlet dlq redrive` put on the records they re-produce.
+///
+/// The replay ID travels as the CloudEvents extension `ce_inletreplayid` (``Envelope/Header/replayID``), which the
+/// mapper copies onto the model records it derives and the deliverer passes to subscribers as `inletreplayid`.
+/// Where the record was read from travels in three `inlet-replay-*` headers, so the stage that consumes
+/// `inlet.replay.<stage>` knows the original input topic (the deduplicator and the persister pick their unique
+/// topic or table by it), and anybody can trace a replayed record back.
+public enum ReplayHeader {
+    /// `ce_inletreplayid`: the replay's (or redrive's) ID.
+    public static let replayID = Envelope.Header.replayID
+    /// The topic the record was read from.
+    public static let originalTopic = "inlet-replay-original-topic"
+    /// Its partition, decimal.
+    public static let originalPartition = "inlet-replay-original-partition"
+    /// Its offset, decimal.
+    public static let originalOffset = "inlet-replay-original-offset"
+
+    static let ownHeaders: Set<String> = [replayID, originalTopic, originalPartition, originalOffset]
+
+    /// The record to re-produce to `topic`: `original`'s key, value and headers, with the replay headers of this
+    /// replay (earlier replay headers replaced, so a record replayed twice names its latest replay). A record read
+    /// from a replay topic keeps its origin headers, so the origin always names the pipeline topic it first came from.
+    public static func record(replaying original: KafkaRecord, to topic: String, replayID: String) -> KafkaProducerRecord {
+        let earlier = original.headers
+        var origin = (topic: original.topic, partition: String(original.partition), offset: String(original.offset))
+        if let topic = earlier.first(originalTopic), let partition = earlier.first(originalPartition),
+           let offset = earlier.first(originalOffset) {
+            origin = (topic, partition, offset)
+        }
+        var headers = earlier.filter { !ownHeaders.contains($0.key) }
+        headers += [
+            KafkaHeader(key: Self.replayID, string: replayID),
+            KafkaHeader(key: originalTopic, string: origin.topic),
+            KafkaHeader(key: originalPartition, string: origin.partition),
+            KafkaHeader(key: originalOffset, string: origin.offset),
+        ]
+        return KafkaProducerRecord(topic: topic, key: original.key, value: original.value, headers: headers)
+    }
+}
