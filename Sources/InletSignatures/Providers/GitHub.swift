@@ -28,7 +28,8 @@ public struct GitHubVerifier: WebhookVerifier {
                                                           prefix: GitHubSignature.legacyPrefix)
 
     public func verify(_ request: InboundRequest) -> SignatureRejection? {
-        let current = request.headers[GitHubSignature.headerName]
+        // An empty header is as good as none (GitHubSignature.verify would call it malformed).
+        let current = request.headers[GitHubSignature.headerName].flatMap { $0.isEmpty ? nil : $0 }
         if current == nil, let legacy, request.headers[GitHubSignature.legacyHeaderName] != nil {
             return legacy.verify(request)
         }
