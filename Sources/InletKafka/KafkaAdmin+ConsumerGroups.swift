@@ -255,7 +255,20 @@ public final class KafkaConsumerGroupAdmin: @unchecked Sendable {
     /// - Throws: ``KafkaError/Code/metadata`` naming a topic the broker does not have.
     public func partitions(of topics: [String]) async throws -> [KafkaTopicPartition] {
         guard !topics.isEmpty else { return [] }
-        let counts: [String: Int] = try await onDedicatedThread(name: "inlet-kafka-admin") { [self] in
+        let counts = try await partitionCounts()
+        return try topics.flatMap { topic -> [KafkaTopicPartition] in
+            guard let count = counts[topic] else {
+                throw KafkaError(
+                    code: .metadata,
+                    reason: "topic '\(topic)' does not exist on the broker at \(configuration.brokers); check the name, or run `inlet topics create`")
+            }
+            return (0..<Int32(count)).map { KafkaTopicPartition(topic: topic, partition: $0) }
+        }
+    }
+
+    /// The partition count of every topic the broker has, by name.
+    public func partitionCounts() async throws -> [String: Int] {
+        try await onDedicatedThread(name: "inlet-kafka-admin") { [self] in
             defer { drainLogs() }
             var metadata: UnsafePointer<rd_kafka_metadata>?
             let err = rd_kafka_metadata(client, 1, nil, &metadata, timeoutMilliseconds)
@@ -269,14 +282,6 @@ public final class KafkaConsumerGroupAdmin: @unchecked Sendable {
                 if topic.err == RD_KAFKA_RESP_ERR_NO_ERROR { counts[String(cString: topic.topic)] = Int(topic.partition_cnt) }
             }
             return counts
-        }
-        return try topics.flatMap { topic -> [KafkaTopicPartition] in
-            guard let count = counts[topic] else {
-                throw KafkaError(
-                    code: .metadata,
-                    reason: "topic '\(topic)' does not exist on the broker at \(configuration.brokers); check the name, or run `inlet topics create`")
-            }
-            return (0..<Int32(count)).map { KafkaTopicPartition(topic: topic, partition: $0) }
         }
     }
 

@@ -23,9 +23,15 @@ public enum ReplayHeader {
     /// The record to re-produce to `topic`: `original`'s key, value and headers, with the replay headers of this
     /// replay (earlier replay headers replaced, so a record replayed twice names its latest replay). A record read
     /// from a replay topic keeps its origin headers, so the origin always names the pipeline topic it first came from.
-    public static func record(replaying original: KafkaRecord, to topic: String, replayID: String) -> KafkaProducerRecord {
+    /// - Parameter origin: where the record came from when that is not where it was read (a dead letter names
+    ///   its original topic); default: the record's own coordinates.
+    public static func record(
+        replaying original: KafkaRecord, to topic: String, replayID: String,
+        origin explicitOrigin: (topic: String, partition: Int32, offset: Int64)? = nil
+    ) -> KafkaProducerRecord {
         let earlier = original.headers
-        var origin = (topic: original.topic, partition: String(original.partition), offset: String(original.offset))
+        let source = explicitOrigin ?? (original.topic, original.partition, original.offset)
+        var origin = (topic: source.topic, partition: String(source.partition), offset: String(source.offset))
         if let topic = earlier.first(originalTopic), let partition = earlier.first(originalPartition),
            let offset = earlier.first(originalOffset) {
             origin = (topic, partition, offset)
