@@ -1,0 +1,41 @@
+import InletKafka
+import Logging
+
+/// The broker clients an operator command uses: a consumer-group admin, a partition reader, and on demand a
+/// producer that runs only while the command needs it.
+public struct OperatorClients: Sendable {
+    public let brokers: String
+    public let admin: KafkaConsumerGroupAdmin
+    public let reader: KafkaPartitionReader
+    let logger: Logger
+
+    public init(brokers: String, logger: Logger) throws {
+        self.brokers = brokers
+        self.logger = logger
+        var configuration = KafkaAdminConfiguration(brokers: brokers)
+        configuration.clientID = "inlet-operator"
+        self.admin = try KafkaConsumerGroupAdmin(configuration: configuration, logger: logger)
+        self.reader = try KafkaPartitionReader(configuration: configuration, logger: logger)
+    }
+
+    /// Runs a producer (client ID `inlet-operator`) for the duration of `body`, then flushes and stops it.
+    public func withProducer<R: Sendable>(_ body: (KafkaProducer) async throws -> R) async throws -> R {
+        var configuration = KafkaProducerConfiguration(brokers: brokers)
+        configuration.clientID = "inlet-operator"
+        let producer = try KafkaProducer(configuration: configuration, logger: logger)
+        // Detached: a graceful-shutdown signal must not stop it before the last batch is acknowledged.
+        let running = Task.detached { try await producer.run() }
+        do {
+            let result = try await body(producer)
+            producer.triggerGracefulShutdown()
+            try await running.value
+            return result
+        } catch {
+            producer.triggerGracefulShutdown()
+            _ = try? await running.value
+            throw error
+        }
+    }
+
+    public var resolver: OffsetResolver { OffsetResolver(admin: admin, reader: reader) }
+}
