@@ -41,11 +41,19 @@ public final class PersisterService: Service {
         self.logger = logger
     }
 
-    /// Creates every model's table and indexes if missing. Run by ``run()``; public for `inlet` set-up commands.
+    /// Creates every model's table, or migrates it to the current declaration (``ModelTableMigrator``). Run by
+    /// ``run()``; public for `inlet` set-up commands.
+    /// - Throws: ``PersisterError`` `.incompatibleTable` naming the table, column, stored and declared type when a
+    ///   change cannot be migrated; the stage must not start then.
     public func prepareTables() async throws {
+        let migrator = ModelTableMigrator(client: postgres, lockTimeout: configuration.migrationLockTimeout)
         for table in tables.values.sorted(by: { $0.tableName < $1.tableName }) {
-            for statement in try table.ddl() {
-                _ = try await postgres.query(statement, retryOnConnectionLoss: true)
+            let outcome = try await migrator.prepare(table)
+            if outcome.created {
+                logger.info("created table", metadata: ["table": "\(outcome.table)"])
+            }
+            for step in outcome.steps {
+                logger.notice("migrated table", metadata: ["table": "\(outcome.table)", "change": "\(step.summary)"])
             }
         }
     }
