@@ -24,13 +24,14 @@ public struct StrimziTopics: Sendable {
     public let options: Options
 
     /// - Throws: ``InletCoreError`` `.invalidConfiguration` when the cluster name or namespace is not a Kubernetes
-    ///   name (DNS-1123 label), or `replicas` is below 1.
+    ///   name (DNS-1123 label), or `replicas` is outside 1…32.
     public init(catalog: TopicCatalog, options: Options = Options()) throws(InletCoreError) {
+        let labelRule = "must be 1–63 characters of a-z, 0-9 and '-', starting and ending with a letter or digit"
         guard KubernetesName.isLabel(options.clusterName) else {
-            throw InletCoreError(.invalidConfiguration, "Strimzi cluster name '\(options.clusterName.prefix(80))' must be 1–63 characters of a-z, 0-9 and '-', starting and ending with a letter or digit")
+            throw InletCoreError(.invalidConfiguration, "Strimzi cluster name '\(options.clusterName.prefix(80))' \(labelRule)")
         }
         if let namespace = options.namespace, !KubernetesName.isLabel(namespace) {
-            throw InletCoreError(.invalidConfiguration, "namespace '\(namespace.prefix(80))' must be 1–63 characters of a-z, 0-9 and '-', starting and ending with a letter or digit")
+            throw InletCoreError(.invalidConfiguration, "namespace '\(namespace.prefix(80))' \(labelRule)")
         }
         guard (1...32).contains(options.replicas) else {
             throw InletCoreError(.invalidConfiguration, "replicas \(options.replicas) must be between 1 and 32")
