@@ -2,7 +2,9 @@
 ///
 /// Registration fails when two events of one definition normalise to the same topic segment
 /// (`orders/create` and `orders.create`), or when an event normalises to the reserved `unrouted` segment:
-/// either would silently merge two event streams into one topic.
+/// either would silently merge two event streams into one topic. It also fails when a definition is unusable
+/// (``WebhookDefinition/problems``: an invalid header name, an empty body path, a bad batch layout), so requests
+/// never meet a broken definition.
 public struct DefinitionRegistry: Sendable {
     public let definitions: [DefinitionName: WebhookDefinition]
 
@@ -11,6 +13,9 @@ public struct DefinitionRegistry: Sendable {
         for definition in definitions {
             guard byName[definition.name] == nil else {
                 throw InletCoreError(.topicCollision, "definition '\(definition.name)' is registered twice")
+            }
+            if let problem = definition.problems.first {
+                throw InletCoreError(.invalidConfiguration, "definition '\(definition.name)' is unusable: \(problem)")
             }
             var segments: [String: EventName] = [:]
             for event in definition.events {
