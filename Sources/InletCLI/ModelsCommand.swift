@@ -48,11 +48,14 @@ struct ModelsCommand: AsyncParsableCommand {
             let files = ModelSchemaFiles(models: try ModelRegistry())
             let differences = files.differences(in: URL(fileURLWithPath: directory, isDirectory: true))
             guard differences.isEmpty else {
-                throw ValidationError("""
+                // A finding, not a usage error: no usage text, exit status 1.
+                FileHandle.standardError.write(Data("""
                     \(directory) differs from the model declarations:
                     \(differences.map { "  \($0)" }.joined(separator: "\n"))
                     Run `inlet models export \(directory)` and commit the result.
-                    """)
+
+                    """.utf8))
+                throw ExitCode.failure
             }
             print("\(directory) matches the model declarations (\(files.files.count) schemas)")
         }

@@ -19,11 +19,11 @@ extension ModelDeclaration {
                 """),
             ModelField("email", .string, summary: "The e-mail address, as the provider stores it."),
             ModelField("name", .string, summary: """
-                The full name: Stripe `name`; Shopify `first_name` + ` ` + `last_name`; HubSpot `firstname` + \
-                `lastname` properties.
+                The full name: Stripe `name`; Shopify `first_name` + ` ` + `last_name`. HubSpot contact events do \
+                not carry it.
                 """),
             ModelField("phone", .string, summary: "The phone number, as the provider stores it (E.164 where the provider normalises)."),
-            ModelField("company", .string, summary: "The company name (Shopify `default_address.company`, HubSpot `company`)."),
+            ModelField("company", .string, summary: "The company name (Shopify `default_address.company`)."),
             ModelField("address", .json, summary: """
                 The billing or default address as an object with the keys `line1`, `line2`, `city`, `postal_code`, \
                 `region`, `country` (ISO 3166-1 alpha-2); absent keys are left out.
@@ -50,15 +50,15 @@ extension ModelDeclaration {
                 """),
             ModelField("created_at", .timestamp, summary: """
                 When the customer was created: Stripe `created` (Unix seconds), Shopify `created_at`, HubSpot \
-                `createdate`.
+                `contact.creation`'s `occurredAt`.
                 """),
             ModelField("updated_at", .timestamp, required: true, summary: """
                 The version: Shopify `updated_at`; Stripe the event's `created` (Stripe objects carry no update \
                 time); HubSpot the event's `occurredAt`.
                 """),
             ModelField("extra", .json, summary: """
-                Provider-specific values with no field of their own (Stripe `metadata`, HubSpot properties), as a \
-                JSON object. Keep it small: it is stored and delivered with every version.
+                Provider-specific values with no field of their own (Stripe `metadata`), as a JSON object. Keep it \
+                small: it is stored and delivered with every version.
                 """),
         ],
         upsertKey: ["id"],

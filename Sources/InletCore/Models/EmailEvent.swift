@@ -15,7 +15,7 @@ extension ModelDeclaration {
             ModelField("event", .string, required: true, summary: """
                 Normalised: `accepted` (SendGrid `processed`, Mailgun `accepted`), `delivered`, `deferred` \
                 (SendGrid `deferred`, Mailgun `failed` with severity `temporary`), `bounced` (SendGrid `bounce`, \
-                Mailgun `failed` with severity `permanent`), `dropped` (SendGrid `dropped`), `opened` (`open`, \
+                Mailgun `failed` with severity `permanent`), `dropped` (SendGrid `dropped`, Mailgun `rejected`), `opened` (`open`, \
                 `opened`), `clicked` (`click`, `clicked`), `complained` (`spamreport`, `complained`), \
                 `unsubscribed` (`unsubscribe`, `group_unsubscribe`, `unsubscribed`), `resubscribed` \
                 (`group_resubscribe`).

@@ -31,7 +31,8 @@ extension ModelDeclaration {
                 `details.totals.grand_total`.
                 """),
             ModelField("currency", .string, required: true, summary: """
-                ISO 4217, upper case (Stripe sends lower case: upper-case it).
+                ISO 4217, upper case: Stripe `currency` (lower case: upper-case it), Square \
+                `amount_money.currency`, Paddle `currency_code`.
                 """),
             ModelField("refunded_amount", .int, summary: """
                 Refunded so far, minor units: Stripe charge `amount_refunded`, Square `refunded_money.amount`.

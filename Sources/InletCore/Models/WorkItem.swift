@@ -6,7 +6,7 @@ extension ModelDeclaration {
     /// Version: `updated_at`, the item's own last-change time, which all four providers bump on every change
     /// (GitHub `issue.updated_at`, GitLab `object_attributes.updated_at`, Linear `data.updatedAt`, Jira
     /// `issue.fields.updated`). A deletion carries the time of the deletion event when the provider sends one
-    /// (Jira `timestamp`, Linear `webhookTimestamp`), else the item's `updated_at`.
+    /// (Jira `timestamp`, Linear the payload's top-level `createdAt`), else the item's `updated_at`.
     public static let workItem = ModelDeclaration(
         name: try! ModelName("WorkItem"),
         fields: [
@@ -42,8 +42,8 @@ extension ModelDeclaration {
                 `fields.status.name`, GitHub `issue.state_reason` (`completed`, `not_planned`, `reopened`).
                 """),
             ModelField("kind", .string, summary: """
-                The item type: Jira `fields.issuetype.name` (`Bug`, `Story`), GitHub `issue.type.name`; `issue` when \
-                the provider has no types.
+                The item type: Jira `fields.issuetype.name` (`Bug`, `Story`), GitHub `issue.type.name` when the \
+                repository uses issue types; `issue` otherwise.
                 """),
             ModelField("priority", .string, summary: """
                 The priority's name: Linear `data.priorityLabel`, Jira `fields.priority.name`.
@@ -62,11 +62,13 @@ extension ModelDeclaration {
                 """),
             ModelField("milestone", .string, summary: """
                 The milestone, cycle or version the item is planned for: GitHub `issue.milestone.title`, GitLab \
-                `object_attributes.milestone_id` as text, Linear `data.cycle.name`, Jira `fields.fixVersions[0].name`.
+                `object_attributes.milestone_id` as text, Linear the cycle's name (`data.cycle.name`) when the payload \
+                carries it, Jira `fields.fixVersions[0].name`.
                 """),
             ModelField("parent_id", .string, summary: """
                 The `id` of the parent item (epic, parent issue), so children can be found: Linear \
-                `data.parentId`, Jira `fields.parent.id`, GitHub `issue.parent.id` when sent.
+                `data.parentId`, Jira `fields.parent.id`; null for GitHub and GitLab, whose issue payloads do not \
+                carry the parent.
                 """),
             ModelField("url", .string, summary: """
                 The item's page for people: GitHub `issue.html_url`, GitLab `object_attributes.url`, Linear \
