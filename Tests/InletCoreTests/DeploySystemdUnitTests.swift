@@ -163,6 +163,9 @@ struct DeploySystemdUnit {
             guard let name = parts.first.map(String.init) else { continue }
             #expect(EnvironmentVariables.named(name) != nil, "\(path) sets \(name), which Inlet does not read")
             #expect(name != "INLET_POSTGRES_URL", "\(path) is world-readable; the database URL belongs in postgres.env")
+            // EnvironmentFile= overrides Environment=: these would take the units' credentials away.
+            #expect(!["INLET_INTEGRATIONS_FILE", "INLET_SUBSCRIPTIONS_FILE"].contains(name),
+                    "\(path) sets \(name), which the units set themselves")
             assigned += 1
         }
         #expect(assigned >= 5)
