@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import InletCore
 
@@ -229,13 +230,13 @@ import Testing
         #expect(fields.map(\.value) == ["1", "", "", "d", "x=y"])
     }
 
-    // MARK: Generic HMAC configuration
+    // MARK: Generic HMAC metadata
 
     @Test func sourceSpecificationsParse() throws {
         #expect(try ValueSource(specification: "header:X-Delivery") == .header("X-Delivery"))
         #expect(try ValueSource(specification: "body:/id") == .bodyField("id"))
         #expect(try ValueSource(specification: "body:/event/type") == .bodyPath(["event", "type"]))
-        #expect(try ValueSource(specification: "body:/a~1b/c~0d") == .bodyPath(["a/b", "c~d"]))
+        #expect(try ValueSource(specification: "body:/a~1b/c~0d/e~01") == .bodyPath(["a/b", "c~d", "e~1"]))
         #expect(try ValueSource(specification: "header:X-Id | body:/data/id|constant:fallback")
                 == .firstPresent([.header("X-Id"), .bodyPath(["data", "id"]), .constant("fallback")]))
         for bad in ["X-Id", "header:", "header:bad name", "body:id", "body:/", "body:/a//b", "constant:", "header:X|"] {
@@ -243,52 +244,54 @@ import Testing
         }
     }
 
-    @Test func genericHMACOptionsConfigureSignatureAndSources() throws {
-        let configuration = try GenericHMACConfiguration(options: [
-            "signature_header": "X-Acme-Signature", "algorithm": "sha512", "encoding": "base64", "signature_prefix": "v1=",
-            "timestamp_header": "X-Acme-Timestamp", "signed_content": "v0:{timestamp}:{body}",
-            "delivery_id": "header:X-Acme-Delivery", "event_name": "body:/event/type",
+    @Test func genericHMACMetadataConfiguresTheSources() throws {
+        let sources = try GenericHMACSources(options: [
+            "delivery_id": "header:X-Acme-Delivery", "event_name": "body:/event/type", "variant": "constant:v2",
             "event_time": "body:/ts", "event_time_format": "unix-milliseconds",
         ])
-        #expect(configuration.signatureHeader == "X-Acme-Signature")
-        #expect(configuration.algorithm == .sha512)
-        #expect(configuration.encoding == .base64)
-        #expect(configuration.signaturePrefix == "v1=")
-        #expect(configuration.signedContent.prefix == [.literal("v0:"), .timestamp, .literal(":")])
-        #expect(configuration.signedContent.description == "v0:{timestamp}:{body}")
-        let definition = configuration.definition()
+        let definition = sources.definition()
         #expect(definition.name.rawValue == "generic-hmac")
+        #expect(definition.signature == .genericHMAC)
         #expect(definition.handshakes == [.challengeQueryEcho])
         let attributes = try Self.read(definition, #"{"event":{"type":"invoice.paid"},"ts":1564113600123}"#, headers: ["X-Acme-Delivery": "d-1"])
-        #expect(attributes == DeliveryAttributes(deliveryID: "d-1", event: "invoice.paid", eventTime: "2019-07-26T04:00:00.123Z"))
+        #expect(attributes == DeliveryAttributes(deliveryID: "d-1", event: "invoice.paid", variant: "v2", eventTime: "2019-07-26T04:00:00.123Z"))
     }
 
     @Test func genericHMACDefaultsReadCommonPlaces() throws {
-        let definition = GenericHMACConfiguration().definition()
+        let definition = GenericHMACSources().definition()
         #expect(try Self.read(definition, #"{"id":"evt_1","type":"user.created"}"#) == DeliveryAttributes(deliveryID: "evt_1", event: "user.created"))
         #expect(try Self.read(definition, #"{"event":"ping"}"#, headers: ["Webhook-Id": "w1"]) == DeliveryAttributes(deliveryID: "w1", event: "ping"))
-        #expect(GenericHMACConfiguration().signedContent == .body)
+        #expect(try Self.read(definition, #"{"id":"b"}"#, headers: ["X-Webhook-Id": "h", "X-Webhook-Event": "e"]) == DeliveryAttributes(deliveryID: "h", event: "e"))
     }
 
-    @Test func badGenericHMACOptionsNameTheKey() {
+    @Test func badGenericHMACMetadataNamesTheKey() {
         let cases: [([String: String], String)] = [
-            (["algorithm": "md5"], "'algorithm' must be one of sha1, sha256, sha512"),
-            (["encodng": "hex"], "'encodng' is unknown"),
-            (["signature_header": "X Sig"], "'signature_header' must be an HTTP header name"),
-            (["signed_content": "{body}.{timestamp}"], "must end with {body}"),
-            (["signed_content": "{nonce}.{body}"], "may only use {timestamp} and {body}"),
-            (["signed_content": "{timestamp}.{body}"], "set 'timestamp_header' too"),
+            (["delivery": "header:X"], "'delivery' is unknown"),
             (["delivery_id": "query:id"], "'delivery_id': a source must start with"),
-            (["event_time_format": "iso"], "'event_time_format' must be one of"),
+            (["event_name": "body:event"], "'event_name': 'body:' must be followed by a JSON pointer"),
+            (["event_time_format": "iso"], "'event_time_format' must be one of rfc3339, unix-seconds, unix-milliseconds"),
         ]
         for (options, fragment) in cases {
             do {
-                _ = try GenericHMACConfiguration(options: options)
+                _ = try GenericHMACSources(options: options)
                 Issue.record("accepted \(options)")
             } catch {
                 #expect(error.code == .invalidConfiguration)
                 #expect(error.reason.contains(fragment), "\(error.reason)")
             }
+        }
+    }
+
+    @Test func genericHMACMetadataDecodesWithTheOffendingKeyInThePath() throws {
+        struct Integration: Decodable { let metadata: GenericHMACSources }
+        let good = try JSONDecoder().decode(Integration.self, from: Data(#"{"metadata":{"event_name":"header:X-Kind"}}"#.utf8))
+        #expect(good.metadata.eventName == .header("X-Kind"))
+        do {
+            _ = try JSONDecoder().decode(Integration.self, from: Data(#"{"metadata":{"event_name":"body:kind"}}"#.utf8))
+            Issue.record("accepted a bad pointer")
+        } catch DecodingError.dataCorrupted(let context) {
+            #expect(context.codingPath.map(\.stringValue) == ["metadata", "event_name"])
+            #expect(context.debugDescription.contains("JSON pointer"))
         }
     }
 }

@@ -58,7 +58,7 @@ public enum SignatureScheme: String, Sendable, CaseIterable {
     /// Discord: `X-Signature-Ed25519: <hex Ed25519 signature>` over `X-Signature-Timestamp` + body, verified with
     /// the application's public key.
     case discord
-    /// Any HMAC scheme configured per integration (header, algorithm, encoding, prefix, signed content): see
-    /// ``GenericHMACConfiguration``.
+    /// Any HMAC scheme configured per integration (header, algorithm, encoding, prefix, signed content, timestamp):
+    /// `GenericHMACOptions` in `InletSignatures`; where the delivery ID and event name are: ``GenericHMACSources``.
     case genericHMAC = "generic-hmac"
 }

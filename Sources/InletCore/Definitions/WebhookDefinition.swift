@@ -71,7 +71,7 @@ public struct WebhookDefinition: Sendable {
     public func declares(_ event: String) -> Bool { events.contains { $0.rawValue == event } }
 
     /// This definition with other metadata sources: how a `generic-hmac` integration applies its own configuration
-    /// (``GenericHMACConfiguration/definition(from:)``). Name, scheme, events and handshakes are kept.
+    /// (``GenericHMACSources/definition(from:)``). Name, scheme, events and handshakes are kept.
     /// - Precondition: a single-delivery definition (`batch == nil`).
     public func withSources(deliveryID: ValueSource, eventName: ValueSource, variant: ValueSource?,
                             eventTime: ValueSource?) -> WebhookDefinition {
