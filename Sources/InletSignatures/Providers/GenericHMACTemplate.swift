@@ -82,10 +82,9 @@ struct GenericHMACTemplate: Sendable, Hashable {
 
     func contains(_ piece: Piece) -> Bool { pieces.contains(piece) }
 
-    /// Feeds the signed bytes of one request to `mac`, piece by piece (the body is never copied).
-    /// - Parameters:
-    ///   - timestamp: the timestamp header's value (only read when the template has `{timestamp}`).
-    ///   - headerValue: the value of a signed header (present: the verifier checked every signed header first).
+    /// Feeds the signed bytes of one request to `mac`, piece by piece (the body is never copied). A signed header
+    /// that is absent is fed as empty: the verifier rejects such requests before it computes anything.
+    /// - Parameter timestamp: the timestamp header's value (only read when the template has `{timestamp}`).
     func feed(_ mac: inout HMACComputation, request: InboundRequest, timestamp: Substring?) {
         for piece in pieces {
             switch piece {

@@ -25,6 +25,9 @@ public enum SlackSignature {
                  timestampHeader: timestampHeader, timestampUnit: .seconds, toleranceSeconds: toleranceSeconds)
     }
 
+    /// The options with the default tolerance, compiled once (the signing helpers use them).
+    static let defaultOptions = options(toleranceSeconds: defaultToleranceSeconds)
+
     /// The HMAC-SHA256 key of a Slack app's signing secret.
     /// - Throws: ``SignatureError`` `.invalidSecret` for a blank secret, `.cryptoFailure`.
     public static func key(secret: String) throws(SignatureError) -> HMACKey {
@@ -33,7 +36,7 @@ public enum SlackSignature {
 
     /// The `X-Slack-Signature` value Slack would send for `body` at `timestamp` (Unix seconds).
     public static func headerValue(timestamp: Int64, body: some ContiguousBytes, key: HMACKey) throws(SignatureError) -> String {
-        try options(toleranceSeconds: defaultToleranceSeconds).signatureHeaderValue(key: key) { mac in
+        try defaultOptions.signatureHeaderValue(key: key) { mac in
             mac.update(version + ":" + String(timestamp) + ":")
             mac.update(body)
         }

@@ -24,6 +24,9 @@ public enum ZoomSignature {
                  timestampHeader: timestampHeader, timestampUnit: .seconds, toleranceSeconds: toleranceSeconds)
     }
 
+    /// The options with the default tolerance, compiled once (the signing helpers use them).
+    static let defaultOptions = options(toleranceSeconds: defaultToleranceSeconds)
+
     /// The HMAC-SHA256 key of a Zoom app's secret token.
     /// - Throws: ``SignatureError`` `.invalidSecret` for a blank secret, `.cryptoFailure`.
     public static func key(secret: String) throws(SignatureError) -> HMACKey {
@@ -32,7 +35,7 @@ public enum ZoomSignature {
 
     /// The `x-zm-signature` value Zoom would send for `body` at `timestamp` (Unix seconds).
     public static func headerValue(timestamp: Int64, body: some ContiguousBytes, key: HMACKey) throws(SignatureError) -> String {
-        try options(toleranceSeconds: defaultToleranceSeconds).signatureHeaderValue(key: key) { mac in
+        try defaultOptions.signatureHeaderValue(key: key) { mac in
             mac.update(version + ":" + String(timestamp) + ":")
             mac.update(body)
         }
