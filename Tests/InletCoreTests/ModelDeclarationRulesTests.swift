@@ -30,6 +30,12 @@ import Testing
         #expect { try model.validate() } throws: { ($0 as? InletCoreError)?.reason.contains("reserved") == true }
     }
 
+    @Test(arguments: ["distinct", "order", "user"])
+    func sqlReservedWordsAreRejectedAsFieldNames(name: String) throws {
+        let model = try gadget([ModelField("updated_at", .timestamp, required: true), ModelField(name, .string)])
+        #expect { try model.validate() } throws: { ($0 as? InletCoreError)?.reason.contains("SQL reserved word") == true }
+    }
+
     @Test func registryHoldsEightModelsWithDistinctTables() throws {
         let registry = try ModelRegistry()
         #expect(registry.sorted.map(\.name.rawValue) == [

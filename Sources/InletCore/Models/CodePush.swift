@@ -61,9 +61,9 @@ extension ModelDeclaration {
                 The ref's head after the push (GitHub and GitLab `after`, Bitbucket `changes[].new.target.hash`).
                 """),
             ModelField("forced", .bool, summary: "Whether the push was a force push (GitHub `forced`, Bitbucket `changes[].forced`)."),
-            ModelField("distinct", .bool, summary: """
-                Whether the commit is new to the repository rather than already on another ref (GitHub \
-                `commits[].distinct`).
+            ModelField("new_to_repository", .bool, summary: """
+                Whether the push brought the commit into the repository for the first time, rather than onto one \
+                more ref (GitHub `commits[].distinct`).
                 """),
             ModelField("files_added", .stringList, summary: "Paths the commit added (GitHub and GitLab `commits[].added`)."),
             ModelField("files_modified", .stringList, summary: "Paths the commit modified (`commits[].modified`)."),

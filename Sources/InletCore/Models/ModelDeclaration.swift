@@ -56,6 +56,10 @@ public struct ModelDeclaration: Sendable {
         for reserved in ModelDeclaration.reservedNames where field(named: reserved) != nil {
             throw InletCoreError(.invalidName, "model \(name): '\(reserved)' is reserved for Inlet's own columns; rename the field")
         }
+        // Field names are column names that downstream SQL writes unquoted; a keyword would need quotes everywhere.
+        for field in fields where ModelDeclaration.sqlReservedWords.contains(field.name) {
+            throw InletCoreError(.invalidName, "model \(name): field '\(field.name)' is an SQL reserved word; choose another name")
+        }
         // A record without a version could never replace a stored one (NULL is not newer), and a deletion must
         // carry one: the version is as mandatory as the key.
         guard let version = field(named: versionField), version.required else {
@@ -68,6 +72,22 @@ public struct ModelDeclaration: Sendable {
 
     /// Names a field may not take: the persister's bookkeeping columns and the deletion mark of model records.
     public static let reservedNames = ["deleted_at", "inlet_written_at", "_deleted"]
+
+    /// PostgreSQL's reserved key words (reserved, and reserved except as function or type names; PostgreSQL 16
+    /// documentation, appendix C), which cannot be column names without quotes.
+    static let sqlReservedWords: Set<String> = [
+        "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "authorization", "binary",
+        "both", "case", "cast", "check", "collate", "collation", "column", "concurrently", "constraint", "create",
+        "cross", "current_catalog", "current_date", "current_role", "current_schema", "current_time",
+        "current_timestamp", "current_user", "default", "deferrable", "desc", "distinct", "do", "else", "end",
+        "except", "false", "fetch", "for", "foreign", "freeze", "from", "full", "grant", "group", "having", "ilike",
+        "in", "initially", "inner", "intersect", "into", "is", "isnull", "join", "lateral", "leading", "left", "like",
+        "limit", "localtime", "localtimestamp", "natural", "not", "notnull", "null", "offset", "on", "only", "or",
+        "order", "outer", "overlaps", "placing", "primary", "references", "returning", "right", "select",
+        "session_user", "similar", "some", "symmetric", "system_user", "table", "tablesample", "then", "to",
+        "trailing", "true", "union", "unique", "user", "using", "variadic", "verbose", "when", "where", "window",
+        "with",
+    ]
 }
 
 /// One field of a model.
