@@ -26,7 +26,8 @@ public struct KafkaConsumerGroupDescription: Hashable, Sendable {
     /// librdkafka's name of the group state: `Stable`, `Empty`, `PreparingRebalance`, `CompletingRebalance`, `Dead`
     /// or `Unknown`. A group that never existed is reported as `Dead` (Kafka) or `Empty`/`Unknown` (some brokers).
     public var state: String
-    /// The partition assignor the members agreed on (`range`, `cooperative-sticky`, …); empty when none.
+    /// The partition assignor the members agreed on (`range`, `cooperative-sticky`, …); empty when none. Tansu puts
+    /// a member ID here instead.
     public var partitionAssignor: String
     public var members: [KafkaConsumerGroupMember]
 
@@ -37,8 +38,10 @@ public struct KafkaConsumerGroupDescription: Hashable, Sendable {
         self.members = members
     }
 
-    /// True while a process is a member: its commits would overwrite offsets altered from outside.
-    public var hasLiveMembers: Bool { !members.isEmpty }
+    /// True while the group has, or may have, live members, whose commits would overwrite offsets altered from
+    /// outside: members are listed, or the state is neither `Empty` nor `Dead`. Tansu lists no members even for a
+    /// `Stable` group (and reports a joining group as `Unknown`), so there the state decides.
+    public var hasLiveMembers: Bool { !members.isEmpty || !["Empty", "Dead"].contains(state) }
 }
 
 /// The low and high watermark of one partition.

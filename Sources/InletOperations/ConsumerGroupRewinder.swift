@@ -63,9 +63,11 @@ public struct ConsumerGroupRewinder: Sendable {
     }
 
     static func activeGroupError(_ group: KafkaConsumerGroupDescription) -> OperationsError {
-        let members = group.members.map { "\($0.clientID)@\($0.host)" }.joined(separator: ", ")
+        let members = group.members.isEmpty
+            ? "state \(group.state); the broker does not list its members"
+            : "\(group.members.count) live member(s): " + group.members.map { "\($0.clientID)@\($0.host)" }.joined(separator: ", ")
         return OperationsError(
             .groupActive,
-            "group '\(group.groupID)' has \(group.members.count) live member(s) (\(members)); they would overwrite the new offsets with their next commit. Stop every instance of the stage, wait until `inlet status` shows no members (up to the session timeout, 6 s by default), then run the rewind again; --force alters the offsets anyway")
+            "group '\(group.groupID)' is in use (\(members)); its members would overwrite the new offsets with their next commit. Stop every instance of the stage, wait until `inlet status` shows the group Empty (up to the session timeout, 6 s by default), then run the rewind again; --force alters the offsets anyway")
     }
 }

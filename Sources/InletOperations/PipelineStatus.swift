@@ -29,6 +29,9 @@ public struct StageStatus: Codable, Sendable, Hashable {
     public var group: String
     /// The group state as the coordinator reports it (`Stable`, `Empty`, …), or `unknown` when it could not be read.
     public var state: String
+    /// Whether the group has live members (from its state when the broker lists none, as Tansu does).
+    public var active: Bool
+    /// The members the broker lists (Tansu lists none).
     public var members: [MemberStatus]
     public var partitions: [PartitionLag]
     /// Sum of the partitions' lag.

@@ -26,7 +26,7 @@ public struct StatusCollector: Sendable {
             for topology in stages { statuses.append(await stageStatus(topology, partitionCounts: counts)) }
         } else {
             statuses = stages.map {
-                StageStatus(stage: $0.stage.rawValue, group: $0.consumerGroup, state: "unknown", members: [], partitions: [],
+                StageStatus(stage: $0.stage.rawValue, group: $0.consumerGroup, state: "unknown", active: false, members: [], partitions: [],
                             totalLag: 0, deadLetterTopic: $0.deadLetterTopic, deadLetters: nil, missingTopics: [],
                             error: "broker unreachable")
             }
@@ -37,12 +37,13 @@ public struct StatusCollector: Sendable {
 
     func stageStatus(_ topology: StageTopology, partitionCounts: [String: Int]) async -> StageStatus {
         var status = StageStatus(
-            stage: topology.stage.rawValue, group: topology.consumerGroup, state: "unknown", members: [], partitions: [],
+            stage: topology.stage.rawValue, group: topology.consumerGroup, state: "unknown", active: false, members: [], partitions: [],
             totalLag: 0, deadLetterTopic: topology.deadLetterTopic, deadLetters: nil,
             missingTopics: topology.inputTopics.filter { partitionCounts[$0] == nil }, error: nil)
         do {
             let group = try await admin.describeConsumerGroup(topology.consumerGroup)
             status.state = group.state
+            status.active = group.hasLiveMembers
             status.members = group.members.map {
                 MemberStatus(clientID: $0.clientID, host: $0.host, assignment: $0.assignment.map(\.description))
             }

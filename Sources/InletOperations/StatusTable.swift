@@ -11,7 +11,8 @@ public enum StatusTable {
             var notes: [String] = []
             if let error = stage.error { notes.append("error: \(error)") }
             if !stage.missingTopics.isEmpty { notes.append("missing topics: \(stage.missingTopics.joined(separator: ", "))") }
-            stages.append([stage.stage, stage.group, stage.state, String(stage.members.count), String(stage.totalLag),
+            let members = stage.members.isEmpty && stage.active ? "yes" : String(stage.members.count)
+            stages.append([stage.stage, stage.group, stage.state, members, String(stage.totalLag),
                            stage.deadLetters.map(String.init) ?? "-", notes.joined(separator: "; ")])
         }
         out.append(stages.render())
