@@ -1,7 +1,9 @@
 import Foundation
 import InletCore
+import InletKafka
 import InletPersister
 import InletPostgres
+import Logging
 import Testing
 
 /// Versions of one test model, `Gadget`, as a declaration evolves.
@@ -300,6 +302,50 @@ enum PersisterTestSchema {
                     guard let error = error as? PersisterError else { return false }
                     return error.code == .migrationFailed && error.isRetriable && error.reason.contains("waited longer than")
                 }
+            }
+        }
+    }
+}
+
+@Suite struct PersisterMigrationSettingsTests {
+    @Test func lockTimeoutComesFromTheEnvironment() throws {
+        #expect(PersisterConfiguration().migrationLockTimeout == .seconds(10))
+        let configured = try PersisterConfiguration(environment: EnvironmentReader(["INLET_PERSISTER_MIGRATION_LOCK_TIMEOUT_MS": "2500"]))
+        #expect(configured.migrationLockTimeout == .milliseconds(2500))
+        #expect(throws: InletCoreError.self) {
+            try PersisterConfiguration(environment: EnvironmentReader(["INLET_PERSISTER_MIGRATION_LOCK_TIMEOUT_MS": "0"]))
+        }
+    }
+}
+
+/// `PersisterService.prepareTables()`, what `run()` does before consuming: every registered model's table, and a
+/// refusal that stops the start.
+@Suite struct PersisterServicePrepareTablesTests {
+    func service(_ client: PostgresClient, models: [ModelDeclaration]) throws -> PersisterService {
+        let brokers = ProcessInfo.processInfo.environment["INLET_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
+        // Never run: the persister only needs it for dead letters, which prepareTables() does not produce.
+        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: brokers), logger: Logger(label: "test"))
+        return try PersisterService(
+            configuration: PersisterConfiguration(), consumer: KafkaConsumerConfiguration(groupID: "unused", topics: [], brokers: brokers),
+            producer: producer, postgres: client, models: try ModelRegistry(models), logger: Logger(label: "test"))
+    }
+
+    @Test func createsEveryModelsTableThenRefusesAnIncompatibleDeclaration() async throws {
+        try await PersisterTestSchema.with { client, schema in
+            try await service(client, models: ModelRegistry.builtIn).prepareTables()
+            let tables = try await client.query("SELECT count(*) FROM pg_tables WHERE schemaname = $1", [.text(schema)])
+            #expect(try tables[0].int(0) == ModelRegistry.builtIn.count)
+
+            let changedPayment = ModelDeclaration(
+                name: ModelDeclaration.payment.name,
+                fields: ModelDeclaration.payment.fields.dropFirst(2).map {
+                    $0.name == "amount" ? ModelField("amount", .double, required: true) : $0
+                },
+                upsertKey: ["id"], versionField: "updated_at")
+            await #expect {
+                try await service(client, models: [changedPayment]).prepareTables()
+            } throws: { error in
+                (error as? PersisterError)?.reason.contains(#"column "amount": stored type bigint, declared double (double precision)"#) == true
             }
         }
     }
