@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import InletCore
 
@@ -115,5 +116,19 @@ import Testing
         #expect(registering(.header("X-Delivery")) == nil)
         #expect(registering(.header("X Delivery"))?.code == .invalidConfiguration)
         #expect(registering(.header("X Delivery"))?.reason.hasPrefix("definition 'broken' is unusable: delivery ID:") == true)
+    }
+
+    @Test func theProvidersArticleListsEveryDefinitionSchemeAndHandshake() throws {
+        let url = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/providers.md")
+        let article = try String(contentsOf: url, encoding: .utf8)
+        for definition in WebhookDefinition.builtIn {
+            #expect(article.contains("| `\(definition.name.rawValue)` | `\(definition.signature.rawValue)` |"),
+                    "docs/providers.md has no table row for \(definition.name)")
+        }
+        for kind in HandshakeKind.allCases {
+            #expect(article.contains("| `\(kind.rawValue)` |"), "docs/providers.md does not describe \(kind.rawValue)")
+        }
     }
 }
