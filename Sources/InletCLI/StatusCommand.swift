@@ -15,7 +15,7 @@ struct StatusCommand: AsyncParsableCommand {
         let stack = try Stack.load(label: "status")
         let clients = try OperatorClients(brokers: stack.configuration.kafkaBrokers, logger: stack.logger)
         let status = try await withPostgres(stack) { postgres in
-            await StatusCollector(admin: clients.admin, postgres: postgres, brokers: clients.brokers)
+            await StatusCollector(clients: clients, postgres: postgres)
                 .collect(stages: StageTopology.consumingStages(catalog: stack.catalog))
         }
         if json {

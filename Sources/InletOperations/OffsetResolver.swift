@@ -3,6 +3,11 @@ import Logging
 
 /// Turns a ``StreamPosition`` into an absolute offset on each partition.
 ///
+/// The end of a partition is found by reading, not taken from the high watermark: Tansu's high watermark counts
+/// produce batches rather than records (after one batch of 18 records it reported 1), so the resolver reads from
+/// the last reported offset on until nothing more arrives (``logEnds(of:)``). On Kafka that read returns at most
+/// the last record.
+///
 /// Times are looked up with the broker's offsets-for-times request and the answer is checked against the records
 /// themselves: Tansu answers offset 0 for a time after the last record. When the check fails the offset is found by
 /// a binary search over record timestamps (a few dozen single-record fetches per partition), which assumes
@@ -21,7 +26,10 @@ public struct OffsetResolver: Sendable {
     /// - Important: uses `reader` (reassigns it); do not read with it concurrently.
     public func resolve(_ position: StreamPosition, on partitions: [KafkaTopicPartition]) async throws -> [KafkaTopicPartition: Int64] {
         guard !partitions.isEmpty else { return [:] }
-        let marks = try await admin.watermarks(of: partitions)
+        var marks = try await admin.watermarks(of: partitions)
+        if position != .beginning {
+            for (partition, end) in try await logEnds(of: partitions, watermarks: marks) { marks[partition]!.high = end }
+        }
         var result: [KafkaTopicPartition: Int64] = [:]
         switch position {
         case .beginning:
@@ -43,6 +51,33 @@ public struct OffsetResolver: Sendable {
             }
         }
         return result
+    }
+
+    /// One past the last stored record of each partition: the high watermark, or more when reading from the last
+    /// reported offset on finds records past it (Tansu). Reads until no record arrives for `idle`, at most `limit`.
+    ///
+    /// - Important: uses `reader` (reassigns it).
+    public func logEnds(
+        of partitions: [KafkaTopicPartition], watermarks known: [KafkaTopicPartition: KafkaWatermarks]? = nil,
+        idle: Duration = .milliseconds(300), limit: Duration = .seconds(10)
+    ) async throws -> [KafkaTopicPartition: Int64] {
+        guard !partitions.isEmpty else { return [:] }
+        var marks = known ?? [:]
+        if marks.isEmpty { marks = try await admin.watermarks(of: partitions) }
+        var ends = Dictionary(uniqueKeysWithValues: partitions.map { ($0, marks[$0]!.high) })
+        try reader.assign(Dictionary(uniqueKeysWithValues: partitions.map {
+            ($0, KafkaStartOffset.offset(max(marks[$0]!.low, marks[$0]!.high - 1)))
+        }))
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: limit)
+        while clock.now < deadline {
+            let records = try await reader.poll(maxRecords: 1000, timeout: idle)
+            if records.isEmpty { break }
+            for record in records where ends[record.topicPartition] != nil {
+                ends[record.topicPartition] = max(ends[record.topicPartition]!, record.offset + 1)
+            }
+        }
+        return ends
     }
 
     /// Whether `offset` is the first offset whose record is at or after `time`.

@@ -9,9 +9,9 @@ public struct PipelineStatus: Codable, Sendable, Hashable {
     /// How to read the lag figures (Tansu's high watermark lags behind the log).
     public var note: String
 
-    public static let lagNote = "lag = high watermark - committed offset (the low watermark where the group never committed). "
-        + "Tansu's high watermark lags behind the log while records are appended (905 reported for 1,000 stored was seen), "
-        + "so lag and dead-letter counts can under-report by what was appended in the last moments; run status again to confirm a small lag."
+    public static let lagNote = "lag = log end - committed offset (the low watermark where the group never committed). "
+        + "The log end is read, not taken from the high watermark: Tansu's high watermark counts produce batches, not records, and lags behind the log. "
+        + "Records appended while status runs are not counted; run it again to confirm a small lag."
 }
 
 /// Whether a dependency answered.

@@ -7,14 +7,16 @@ import InletPostgres
 /// covers the others.
 public struct StatusCollector: Sendable {
     let admin: KafkaConsumerGroupAdmin
+    let resolver: OffsetResolver
     let postgres: PostgresClient?
     let brokers: String
 
     /// - Parameter postgres: nil to skip the database probe.
-    public init(admin: KafkaConsumerGroupAdmin, postgres: PostgresClient?, brokers: String) {
-        self.admin = admin
+    public init(clients: OperatorClients, postgres: PostgresClient?) {
+        self.admin = clients.admin
+        self.resolver = clients.resolver
         self.postgres = postgres
-        self.brokers = brokers
+        self.brokers = clients.brokers
     }
 
     public func collect(stages: [StageTopology]) async -> PipelineStatus {
@@ -51,17 +53,22 @@ public struct StatusCollector: Sendable {
                 (0..<Int32(partitionCounts[topic]!)).map { KafkaTopicPartition(topic: topic, partition: $0) }
             }
             let committed = try await admin.committedOffsets(groupID: topology.consumerGroup)
-            let marks = try await admin.watermarks(of: partitions)
+            let dead = partitionCounts[topology.deadLetterTopic].map { count in
+                (0..<Int32(count)).map { KafkaTopicPartition(topic: topology.deadLetterTopic, partition: $0) }
+            } ?? []
+            let marks = try await admin.watermarks(of: partitions + dead)
+            // One read finds the real ends of every partition of the stage (Tansu's high watermark counts batches).
+            let ends = try await resolver.logEnds(of: partitions + dead, watermarks: marks)
             status.partitions = partitions.map { partition in
-                let range = marks[partition]!
+                let low = marks[partition]!.low
+                let high = ends[partition]!
                 let position = committed[partition]
                 return PartitionLag(topic: partition.topic, partition: partition.partition, committed: position,
-                                    low: range.low, high: range.high, lag: max(0, range.high - (position ?? range.low)))
+                                    low: low, high: high, lag: max(0, high - (position ?? low)))
             }
             status.totalLag = status.partitions.reduce(0) { $0 + $1.lag }
-            if let count = partitionCounts[topology.deadLetterTopic] {
-                let dead = (0..<Int32(count)).map { KafkaTopicPartition(topic: topology.deadLetterTopic, partition: $0) }
-                status.deadLetters = try await admin.watermarks(of: dead).values.reduce(0) { $0 + $1.count }
+            if !dead.isEmpty {
+                status.deadLetters = dead.reduce(0) { $0 + max(0, ends[$1]! - marks[$1]!.low) }
             }
         } catch {
             status.error = "\(error)"

@@ -71,6 +71,31 @@ import Testing
         #expect(try await resolver.resolve(.beginning, on: [partition]) == [partition: 0])
     }
 
+    @Test func logEndsCountRecordsWhenProduceBatchesHoldMany() async throws {
+        let topic = OpsTestEnvironment.uniqueName("ops-log-end")
+        try await OpsTestEnvironment.createTopic(topic, partitions: 2)
+        let clients = try OpsTestEnvironment.clients()
+        // Concurrent sends share produce batches; Tansu's high watermark then counts batches, not records.
+        let reports = try await clients.withProducer { producer in
+            try await OrderedRecordSender(sender: producer).send((0..<40).map {
+                KafkaProducerRecord(topic: topic, key: Array("k\($0)".utf8), value: [UInt8($0)])
+            })
+        }
+        var expected: [KafkaTopicPartition: Int64] = [:]
+        for report in reports {
+            let partition = KafkaTopicPartition(topic: report.topic, partition: report.partition)
+            expected[partition] = max(expected[partition] ?? 0, report.offset + 1)
+        }
+        let partitions = try await clients.admin.partitions(of: [topic])
+        var ends: [KafkaTopicPartition: Int64] = [:]
+        try await opsWaitUntil(timeout: .seconds(10), "the log ends to show every acknowledged record") {
+            ends = try await clients.resolver.logEnds(of: partitions)
+            return ends.values.reduce(0, +) == 40
+        }
+        #expect(ends.filter { $0.value > 0 } == expected)
+        #expect(try await clients.resolver.resolve(.end, on: partitions) == ends)
+    }
+
     @Test func clientsAreFreedAfterUse() async throws {
         weak var admin: KafkaConsumerGroupAdmin?
         weak var reader: KafkaPartitionReader?

@@ -37,7 +37,7 @@ enum OpsTestEnvironment {
     }
 
     /// Produces `records` one after another (offsets follow the array order within a partition), then waits until
-    /// the broker's high watermarks show them all (Tansu's lag behind the log, see docs/kafka.md).
+    /// they are readable.
     @discardableResult
     static func produce(_ records: [KafkaProducerRecord]) async throws -> [KafkaDeliveryReport] {
         let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: brokers), logger: logger)
@@ -52,21 +52,21 @@ enum OpsTestEnvironment {
         }
         producer.triggerGracefulShutdown()
         try await task.value
-        try await waitForWatermarks(covering: reports)
+        try await waitForLogEnds(covering: reports)
         return reports
     }
 
-    /// Waits until every partition's high watermark is past the highest reported offset.
-    static func waitForWatermarks(covering reports: [KafkaDeliveryReport]) async throws {
+    /// Waits until every partition's log end (as the operator tools find it) is past the highest reported offset.
+    static func waitForLogEnds(covering reports: [KafkaDeliveryReport]) async throws {
         var highest: [KafkaTopicPartition: Int64] = [:]
         for report in reports {
             let partition = KafkaTopicPartition(topic: report.topic, partition: report.partition)
             highest[partition] = max(highest[partition] ?? -1, report.offset)
         }
-        let admin = try groupAdmin()
-        try await opsWaitUntil(timeout: .seconds(20), "high watermarks to cover the produced records") {
-            let marks = try await admin.watermarks(of: Array(highest.keys))
-            return highest.allSatisfy { partition, offset in (marks[partition]?.high ?? 0) > offset }
+        let resolver = try clients().resolver
+        try await opsWaitUntil(timeout: .seconds(20), "the log ends to cover the produced records") {
+            let ends = try await resolver.logEnds(of: Array(highest.keys))
+            return highest.allSatisfy { partition, offset in (ends[partition] ?? 0) > offset }
         }
     }
 
@@ -106,9 +106,14 @@ extension OpsTestEnvironment {
         try OperatorClients(brokers: brokers, logger: logger)
     }
 
-    /// Every record of `topic` as it is now, in partition then offset order.
-    static func readAll(_ topic: String) async throws -> [KafkaRecord] {
+    /// Every record of `topic`, in partition then offset order, once the high watermarks count at least
+    /// `atLeast` records (Tansu reports them late, see docs/kafka.md).
+    static func readAll(_ topic: String, atLeast: Int = 0) async throws -> [KafkaRecord] {
         let clients = try clients()
+        let partitions = try await clients.admin.partitions(of: [topic])
+        try await opsWaitUntil(timeout: .seconds(20), "\(topic) to hold \(atLeast) records") {
+            try await clients.resolver.logEnds(of: partitions).values.reduce(0, +) >= atLeast
+        }
         var records: [KafkaRecord] = []
         _ = try await TopicTail(admin: clients.admin, reader: clients.reader).run(topic: topic, from: .beginning) { records.append($0) }
         return records.sorted { ($0.partition, $0.offset) < ($1.partition, $1.offset) }
