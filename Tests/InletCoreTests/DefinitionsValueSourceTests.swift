@@ -68,6 +68,17 @@ import Testing
         #expect(try Self.read(definition, "", headers: ["X-Shopify-Webhook-Id": "w"]).deliveryID == "w")
     }
 
+    @Test func sourcesListTheHeadersAndBodyPathsTheyRead() {
+        #expect(WebhookDefinition.shopify.deliveryID.headerNames == ["X-Shopify-Event-Id", "X-Shopify-Webhook-Id"])
+        #expect(WebhookDefinition.shopify.deliveryID.bodyPaths.isEmpty)
+        let zoom = WebhookDefinition.zoom.deliveryID
+        #expect(zoom.headerNames.isEmpty)
+        #expect(zoom.bodyPaths.first == ["event"])
+        #expect(zoom.bodyPaths.contains(["payload", "object", "participant", "user_id"]))
+        let repeated = ValueSource.firstPresent([.bodyField("a"), .time(.bodyPath(["a"]), .rfc3339), .digest(prefix: "x", of: [.bodyField("b")])])
+        #expect(repeated.bodyPaths == [["a"], ["b"]])
+    }
+
     @Test func headerOnlyDefinitionsNeverReadTheBody() throws {
         let reader = DeliveryAttributeReader(definition: .github)
         #expect(!reader.readsBody)

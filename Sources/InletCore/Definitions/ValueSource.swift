@@ -44,11 +44,6 @@ public indirect enum ValueSource: Sendable, Hashable {
         case unixMilliseconds = "unix-milliseconds"
     }
 
-    /// A top-level or nested body member; `bodyPath` with one key is the same as `bodyField`.
-    public static func body(_ path: String...) -> ValueSource {
-        path.count == 1 ? .bodyField(path[0]) : .bodyPath(path)
-    }
-
     /// Every body path this source reads (one-key paths included), in first-use order, duplicates removed.
     public var bodyPaths: [[String]] {
         var paths: [[String]] = []
