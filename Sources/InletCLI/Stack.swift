@@ -25,6 +25,8 @@ struct Stack {
         try KafkaLibrary.checkVersion()
         var settings = KafkaProducerConfiguration(brokers: configuration.kafkaBrokers)
         settings.clientID = clientID
+        settings.lingerMilliseconds = configuration.kafkaLingerMilliseconds
+        settings.extraProperties = configuration.kafkaProducerProperties
         return try KafkaProducer(configuration: settings, logger: logger)
     }
 

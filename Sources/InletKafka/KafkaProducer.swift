@@ -78,20 +78,44 @@ public final class KafkaProducer: Service, KafkaRecordSending, @unchecked Sendab
     /// librdkafka error so `send` can back off.
     private func produceOnce(_ record: KafkaProducerRecord) async throws -> KafkaDeliveryReport {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<KafkaDeliveryReport, any Error>) in
-            if let refusal = state.withLock({ $0.beginProduceCall() }) {
+            if let refusal = produce(record, completion: .continuation(continuation)) {
                 continuation.resume(throwing: refusal)
-                return
-            }
-            let context = DeliveryContext(topic: record.topic, continuation: continuation)
-            let opaque = Unmanaged.passRetained(context).toOpaque()
-            let err = enqueue(record, opaque: opaque)
-            state.withLock { $0.endProduceCall() }
-            if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                // librdkafka did not take the record: the retain is ours to release.
-                Unmanaged<DeliveryContext>.fromOpaque(opaque).release()
-                continuation.resume(throwing: KafkaError.rdKafka(.produce, err, "could not enqueue a record for topic '\(record.topic)'"))
             }
         }
+    }
+
+    /// Produces `record` without suspending and calls `onDelivery` exactly once with its delivery report.
+    ///
+    /// For callers that race the report against their own deadline (the receiver): no task is created and nothing
+    /// waits. Unlike ``send(_:)`` a full local queue is not retried: `onDelivery` gets a retriable
+    /// ``KafkaError/Code/queueFull`` at once (the caller decides whether to answer "retry later"). `onDelivery` runs
+    /// on the producer's event thread, or on the caller's when the record is refused before librdkafka took it; keep
+    /// it short and never block in it.
+    public func send(_ record: KafkaProducerRecord,
+                     onDelivery: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void) {
+        if let refusal = produce(record, completion: .callback(onDelivery)) {
+            onDelivery(.failure(refusal))
+        }
+    }
+
+    /// Hands `record` to librdkafka with `completion` as its opaque; the delivery report completes it.
+    /// - Returns: nil when librdkafka took the record, otherwise why not (`completion` is then not called).
+    private func produce(_ record: KafkaProducerRecord, completion: DeliveryCompletion) -> KafkaError? {
+        if let refusal = state.withLock({ $0.beginProduceCall() }) { return refusal }
+        let context = DeliveryContext(topic: record.topic, completion: completion)
+        let opaque = Unmanaged.passRetained(context).toOpaque()
+        let err = enqueue(record, opaque: opaque)
+        state.withLock { $0.endProduceCall() }
+        guard err != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        // librdkafka did not take the record: the retain is ours to release.
+        Unmanaged<DeliveryContext>.fromOpaque(opaque).release()
+        if err == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+            return KafkaError(
+                code: .queueFull,
+                reason: "the producer queue is full; the broker is slower than the intake: retry later",
+                rdKafkaCode: err, isRetriable: true)
+        }
+        return KafkaError.rdKafka(.produce, err, "could not enqueue a record for topic '\(record.topic)'")
     }
 
     private func enqueue(_ record: KafkaProducerRecord, opaque: UnsafeMutableRawPointer) -> rd_kafka_resp_err_t {
@@ -199,13 +223,11 @@ public final class KafkaProducer: Service, KafkaRecordSending, @unchecked Sendab
                 let context = Unmanaged<DeliveryContext>.fromOpaque(opaque).takeRetainedValue()
                 let err = message.pointee.err
                 if err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                    context.continuation.resume(
-                        returning: KafkaDeliveryReport(topic: context.topic, partition: message.pointee.partition, offset: message.pointee.offset)
-                    )
+                    context.completion.complete(.success(
+                        KafkaDeliveryReport(topic: context.topic, partition: message.pointee.partition, offset: message.pointee.offset)))
                 } else {
-                    context.continuation.resume(
-                        throwing: KafkaError.rdKafka(.delivery, err, "record for topic '\(context.topic)' was not delivered")
-                    )
+                    context.completion.complete(.failure(
+                        KafkaError.rdKafka(.delivery, err, "record for topic '\(context.topic)' was not delivered")))
                 }
             }
         case RD_KAFKA_EVENT_LOG:
@@ -219,14 +241,27 @@ public final class KafkaProducer: Service, KafkaRecordSending, @unchecked Sendab
     }
 }
 
+/// Who learns a record's fate: an awaiting `send`, or a callback.
+private enum DeliveryCompletion {
+    case continuation(CheckedContinuation<KafkaDeliveryReport, any Error>)
+    case callback(@Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void)
+
+    func complete(_ result: Result<KafkaDeliveryReport, KafkaError>) {
+        switch self {
+        case .continuation(let continuation): continuation.resume(with: result.mapError { $0 as any Error })
+        case .callback(let callback): callback(result)
+        }
+    }
+}
+
 /// Retained once when a record is handed to librdkafka and released once by its delivery report.
 private final class DeliveryContext {
     let topic: String
-    let continuation: CheckedContinuation<KafkaDeliveryReport, any Error>
+    let completion: DeliveryCompletion
 
-    init(topic: String, continuation: CheckedContinuation<KafkaDeliveryReport, any Error>) {
+    init(topic: String, completion: DeliveryCompletion) {
         self.topic = topic
-        self.continuation = continuation
+        self.completion = completion
     }
 }
 

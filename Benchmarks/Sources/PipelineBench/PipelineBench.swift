@@ -38,20 +38,35 @@ enum PipelineBench {
     }()
 
     /// N GitHub `pull_request` bodies (~3 KB) from the sample payload, each a different pull request.
+    ///
+    /// The sample is serialised once with marker values, and each body is the template with the markers replaced:
+    /// serialising 20,000 dictionaries with Foundation took ~10 s of CPU, which competed with the stages when a run
+    /// started.
     static func pullRequestBodies(count: Int, firstID: Int) throws -> [[UInt8]] {
         let sample = try Data(contentsOf: URL(fileURLWithPath: option("sample", "deploy/local/samples/github/pull_request.json")))
-        let object = try JSONSerialization.jsonObject(with: sample) as! [String: Any]
-        return try (0..<count).map { index in
-            var copy = object
-            var pullRequest = copy["pull_request"] as! [String: Any]
-            pullRequest["id"] = firstID + index
-            pullRequest["title"] = "Benchmark pull request \(index)"
-            copy["pull_request"] = pullRequest
-            copy["number"] = index + 1
-            return Array(try JSONSerialization.data(withJSONObject: copy))
+        var object = try JSONSerialization.jsonObject(with: sample) as! [String: Any]
+        var pullRequest = object["pull_request"] as! [String: Any]
+        pullRequest["id"] = "@@ID@@"
+        pullRequest["title"] = "@@TITLE@@"
+        object["pull_request"] = pullRequest
+        object["number"] = "@@NUMBER@@"
+        let template = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        let pieces = template.split(separator: "\"@@", omittingEmptySubsequences: false)
+        return (0..<count).map { index in
+            var body = String(pieces[0])
+            for piece in pieces.dropFirst() {
+                let marker = piece.prefix { $0 != "@" }
+                let rest = piece.dropFirst(marker.count + 3)  // "@@\""
+                switch marker {
+                case "ID": body += String(firstID + index)
+                case "TITLE": body += "\"Benchmark pull request \(index)\""
+                default: body += String(index + 1)
+                }
+                body += rest
+            }
+            return Array(body.utf8)
         }
     }
-
 
     static func main() async throws { try await run() }
 
@@ -107,6 +122,8 @@ enum PipelineBench {
             let next = TicketCounter()
             let requestsToSend = requests
             let clock = ContinuousClock()
+            // Wall-clock start, for end-to-end figures measured by the caller from the first request on.
+            let startedUnix = Date().timeIntervalSince1970
             let started = clock.now
             let results = try await withThrowingTaskGroup(of: ([Double], [Int: Int]).self) { group in
                 for _ in 0..<concurrency {
@@ -135,7 +152,7 @@ enum PipelineBench {
             }
             let seconds = milliseconds(clock.now - started) / 1000
             await client.shutdown()
-            emit(["requests": total, "unique": unique, "repeats": repeats, "concurrency": concurrency, "seconds": seconds,
+            emit(["started_unix": startedUnix, "requests": total, "unique": unique, "repeats": repeats, "concurrency": concurrency, "seconds": seconds,
                   "requests_per_second": Double(total) / seconds, "p50_ms": percentile(results.0, 0.50),
                   "p99_ms": percentile(results.0, 0.99), "statuses": Dictionary(uniqueKeysWithValues: results.1.map { (String($0.key), $0.value) })])
 

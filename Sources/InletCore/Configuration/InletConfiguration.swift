@@ -1,3 +1,5 @@
+import Foundation
+
 /// Settings every stage shares: where the broker, the database and the configuration files are.
 ///
 /// ``init(environment:)`` lists every environment variable it reads; ``variables`` documents them for
@@ -15,6 +17,12 @@ public struct InletConfiguration: Sendable, Equatable {
     public var mappingsDirectory = "mappings"
     /// Topic provisioning defaults.
     public var topics = TopicCatalog.Settings()
+    /// librdkafka `linger.ms` for every producer of the process: how long a record may wait for its batch to fill.
+    /// Larger batches cost the broker and the client less CPU per record; a lone record pays the wait in full.
+    /// Default: 2 ms (see docs/kafka.md for the measurement behind it).
+    public var kafkaLingerMilliseconds: Double = 2
+    /// Extra librdkafka producer properties (`key=value,key=value`), applied before Inlet's own. Default: none.
+    public var kafkaProducerProperties: [String: String] = [:]
 
     public init() {}
 
@@ -26,6 +34,8 @@ public struct InletConfiguration: Sendable, Equatable {
         ("INLET_SUBSCRIPTIONS_FILE", "deploy/local/subscriptions.yaml", "HTTP subscribers the deliverer sends to"),
         ("INLET_MAPPINGS_DIR", "mappings", "directory of mapping files <definition>/<event>.yaml"),
         ("INLET_TOPIC_PARTITIONS", "4", "partitions per topic when Inlet creates topics"),
+        ("INLET_KAFKA_LINGER_MS", "2", "librdkafka linger.ms of every producer (batching wait, milliseconds)"),
+        ("INLET_KAFKA_PRODUCER_PROPERTIES", "", "extra librdkafka producer properties, key=value,key=value"),
     ]
 
     public init(environment: EnvironmentReader) throws(InletCoreError) {
@@ -36,5 +46,23 @@ public struct InletConfiguration: Sendable, Equatable {
         if let value = environment.string("INLET_SUBSCRIPTIONS_FILE") { subscriptionsPath = value }
         if let value = environment.string("INLET_MAPPINGS_DIR") { mappingsDirectory = value }
         if let value = try environment.int("INLET_TOPIC_PARTITIONS", range: 1...1024) { topics.partitions = value }
+        if let value = try environment.int("INLET_KAFKA_LINGER_MS", range: 0...1000) { kafkaLingerMilliseconds = Double(value) }
+        if let value = environment.string("INLET_KAFKA_PRODUCER_PROPERTIES") {
+            kafkaProducerProperties = try Self.properties(value, variable: "INLET_KAFKA_PRODUCER_PROPERTIES")
+        }
+    }
+
+    /// Parses `key=value,key=value` (spaces around items ignored).
+    static func properties(_ text: String, variable: String) throws(InletCoreError) -> [String: String] {
+        var result: [String: String] = [:]
+        for item in text.split(separator: ",") {
+            let pair = item.split(separator: "=", maxSplits: 1)
+            let key = pair.first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
+            guard pair.count == 2, !key.isEmpty else {
+                throw InletCoreError(.invalidConfiguration, "\(variable): '\(item.prefix(80))' is not key=value; write e.g. compression.type=lz4,batch.size=1000000")
+            }
+            result[key] = String(pair[1]).trimmingCharacters(in: .whitespaces)
+        }
+        return result
     }
 }

@@ -12,32 +12,33 @@ enum SendOutcome: Sendable {
 
 /// Produces a record and waits for the broker's delivery report, but no longer than `timeout`.
 ///
-/// `KafkaProducer.send` deliberately ignores cancellation (a record handed to librdkafka cannot be taken back), so
-/// the deadline cannot be a structured child task: the send runs in its own task and a timer on a NIO event loop
-/// races it; whichever finishes first answers the request, the other is ignored.
+/// This is the receiver's hot path, so it creates no task and schedules no timer per request: the record goes to
+/// librdkafka with a callback (``KafkaProducer/send(_:onDelivery:)``), and its deadline joins a shared
+/// ``AcknowledgementDeadlines`` bucket whose one timer answers every request of that bucket that is still waiting.
+/// Whichever comes first — delivery report or deadline — answers the request; the other is ignored. (An earlier
+/// version spawned a task and scheduled and cancelled a NIO timer per request: two cross-thread event-loop wake-ups
+/// per webhook, measurable at 10,000 requests/s on two cores.)
 struct AcknowledgedProducer: Sendable {
     let producer: KafkaProducer
-    let timeout: Duration
-    let timers: any EventLoopGroup
+    let deadlines: AcknowledgementDeadlines
     let health: ReceiverHealth
+
+    init(producer: KafkaProducer, timeout: Duration, timers: any EventLoopGroup, health: ReceiverHealth) {
+        self.producer = producer
+        self.deadlines = AcknowledgementDeadlines(timeout: timeout, timers: timers.next())
+        self.health = health
+    }
 
     func send(_ record: KafkaProducerRecord) async -> SendOutcome {
         let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<SendOutcome, Never>) in
-            let race = FirstOutcome(continuation)
-            let timer = timers.next().scheduleTask(in: .nanoseconds(Int64(timeout.nanoseconds))) {
-                race.resume(.timedOut)
-            }
-            Task { [producer] in
-                let outcome: SendOutcome
-                do {
-                    outcome = .acknowledged(try await producer.send(record))
-                } catch let error as KafkaError {
-                    outcome = .failed(error)
-                } catch {
-                    outcome = .failed(KafkaError(code: .delivery, reason: "unexpected error from the producer: \(error)"))
+            let waiter = AcknowledgementWaiter(continuation)
+            let ticket = deadlines.register(waiter)
+            producer.send(record) { [deadlines] result in
+                deadlines.forget(ticket)
+                switch result {
+                case .success(let report): waiter.resume(.acknowledged(report))
+                case .failure(let error): waiter.resume(.failed(error))
                 }
-                timer.cancel()
-                race.resume(outcome)
             }
         }
         switch outcome {
@@ -48,8 +49,8 @@ struct AcknowledgedProducer: Sendable {
     }
 }
 
-/// Resumes a continuation once; later results are dropped.
-private final class FirstOutcome: Sendable {
+/// One request waiting for its delivery report; resumed once, later results are dropped.
+final class AcknowledgementWaiter: Sendable {
     private let continuation: Mutex<CheckedContinuation<SendOutcome, Never>?>
 
     init(_ continuation: CheckedContinuation<SendOutcome, Never>) {
@@ -63,6 +64,66 @@ private final class FirstOutcome: Sendable {
             return value
         }
         waiting?.resume(returning: outcome)
+    }
+}
+
+/// The deadlines of waiting requests, grouped in buckets of ``resolution``: a bucket gets one event-loop timer when
+/// its first waiter registers, and that timer times out whoever in it is still waiting. Under load thousands of
+/// requests share a timer; an idle receiver schedules at most one per request, as before. A request therefore times
+/// out between `timeout` and `timeout + resolution` after it was sent.
+final class AcknowledgementDeadlines: Sendable {
+    /// Identifies a registration, to forget it when the delivery report wins.
+    struct Ticket: Sendable {
+        fileprivate let bucket: Int64
+        fileprivate let id: UInt64
+    }
+
+    static let resolution: Duration = .milliseconds(10)
+    private let timeout: Duration
+    private let timers: any EventLoop
+    private let buckets = Mutex(Buckets())
+
+    private struct Buckets {
+        var waiting: [Int64: [UInt64: AcknowledgementWaiter]] = [:]
+        var nextID: UInt64 = 0
+    }
+
+    init(timeout: Duration, timers: any EventLoop) {
+        self.timeout = timeout
+        self.timers = timers
+    }
+
+    func register(_ waiter: AcknowledgementWaiter) -> Ticket {
+        let resolution = Self.resolution.nanoseconds
+        let deadline = NIODeadline.now().uptimeNanoseconds &+ UInt64(max(0, timeout.nanoseconds))
+        // Round up so no request is timed out before its full timeout.
+        let bucket = Int64((deadline + UInt64(resolution) - 1) / UInt64(resolution))
+        let (ticket, isNewBucket) = buckets.withLock { state -> (Ticket, Bool) in
+            state.nextID &+= 1
+            let isNew = state.waiting[bucket] == nil
+            state.waiting[bucket, default: [:]][state.nextID] = waiter
+            return (Ticket(bucket: bucket, id: state.nextID), isNew)
+        }
+        if isNewBucket {
+            let fireAt = NIODeadline.uptimeNanoseconds(UInt64(bucket) * UInt64(resolution))
+            timers.scheduleTask(deadline: fireAt) { [self] in expire(bucket) }
+        }
+        return ticket
+    }
+
+    func forget(_ ticket: Ticket) {
+        buckets.withLock { state in
+            guard state.waiting[ticket.bucket] != nil else { return }
+            state.waiting[ticket.bucket]![ticket.id] = nil
+        }
+    }
+
+    /// Requests still registered (for tests).
+    var waitingCount: Int { buckets.withLock { $0.waiting.values.reduce(0) { $0 + $1.count } } }
+
+    private func expire(_ bucket: Int64) {
+        let expired = buckets.withLock { $0.waiting.removeValue(forKey: bucket) } ?? [:]
+        for waiter in expired.values { waiter.resume(.timedOut) }
     }
 }
 
