@@ -75,10 +75,13 @@ public struct DeadLetterInspector: Sendable {
     /// - Throws: ``OperationsError`` `.notFound` when the offset is outside what the partition holds.
     public func show(_ id: DeadLetterID) async throws -> DeadLetterEntry {
         let partition = KafkaTopicPartition(topic: id.topic, partition: id.partition)
-        _ = try await admin.partitions(of: [id.topic])
-        let marks = try await admin.watermarks(of: [partition])[partition]!
-        guard id.offset >= marks.low, id.offset < marks.high else {
-            throw OperationsError(.notFound, "\(id) is not stored: \(partition) holds offsets \(marks.low)..<\(marks.high); `inlet dlq list` shows current IDs")
+        guard try await admin.partitions(of: [id.topic]).contains(partition) else {
+            throw OperationsError(.notFound, "\(id.topic) has no partition \(id.partition); `inlet dlq list` shows current IDs")
+        }
+        let marks = try await admin.watermarks(of: [partition])
+        let end = try await OffsetResolver(admin: admin, reader: reader).logEnds(of: [partition], watermarks: marks)[partition]!
+        guard id.offset >= marks[partition]!.low, id.offset < end else {
+            throw OperationsError(.notFound, "\(id) is not stored: \(partition) holds offsets \(marks[partition]!.low)..<\(end); `inlet dlq list` shows current IDs")
         }
         let ranges = PartitionRangeReader(reader: reader, ranges: [partition: (start: id.offset, end: id.offset + 1)])
         while let batch = try await ranges.nextBatch() {

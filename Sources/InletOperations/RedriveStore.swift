@@ -30,9 +30,12 @@ public struct RedriveStore: Sendable {
         case unconfirmed(redriveID: String)
     }
 
+    /// Creates the table if missing; safe to run every time.
     public func prepare() async throws {
+        let redrives = try tables.redrives
+        if try await tables.exists(redrives, client: client) { return }
         _ = try await client.query("""
-            CREATE TABLE IF NOT EXISTS \(try tables.redrives) (
+            CREATE TABLE IF NOT EXISTS \(redrives) (
               dlq_topic text NOT NULL,
               dlq_partition integer NOT NULL,
               dlq_offset bigint NOT NULL,

@@ -73,6 +73,7 @@ public struct ReplayStore: Sendable {
     public func prepare() async throws {
         let replays = try tables.replays
         let partitions = try tables.replayPartitions
+        if try await tables.exists(replays, client: client), try await tables.exists(partitions, client: client) { return }
         _ = try await client.query("""
             CREATE TABLE IF NOT EXISTS \(replays) (
               id text PRIMARY KEY,
