@@ -89,7 +89,7 @@ struct DLQCommand: AsyncParsableCommand {
                     return try await DeadLetterRedriver(inspector: inspector, producer: nil, store: store, logger: stack.logger)
                         .redrive(request, shouldStop: stop.check)
                 }
-                return try await clients.withProducer { producer in
+                return try await clients.withProducer(try stack.producer(clientID: "inlet-operator")) { producer in
                     try await DeadLetterRedriver(inspector: inspector, producer: producer, store: store, logger: stack.logger)
                         .redrive(request, shouldStop: stop.check)
                 }

@@ -90,7 +90,7 @@ struct ReplayCommand: AsyncParsableCommand {
                 return
             }
             let report = try await withPostgres(stack) { postgres in
-                try await clients.withProducer { producer in
+                try await clients.withProducer(try stack.producer(clientID: "inlet-operator")) { producer in
                     let replayer = Replayer(admin: clients.admin, reader: clients.reader, producer: producer,
                                             store: ReplayStore(client: postgres), logger: stack.logger)
                     return try await replayer.start(request, shouldStop: stop.check) { display.update($0) }
@@ -113,7 +113,7 @@ struct ReplayCommand: AsyncParsableCommand {
             defer { stop.cancel() }
             let display = ProgressDisplay()
             let report = try await withPostgres(stack) { postgres in
-                try await clients.withProducer { producer in
+                try await clients.withProducer(try stack.producer(clientID: "inlet-operator")) { producer in
                     let replayer = Replayer(admin: clients.admin, reader: clients.reader, producer: producer,
                                             store: ReplayStore(client: postgres), logger: stack.logger)
                     return try await replayer.resume(id, force: force, shouldStop: stop.check) { display.update($0) }

@@ -18,11 +18,16 @@ public struct OperatorClients: Sendable {
         self.reader = try KafkaPartitionReader(configuration: configuration, logger: logger)
     }
 
-    /// Runs a producer (client ID `inlet-operator`) for the duration of `body`, then flushes and stops it.
-    public func withProducer<R: Sendable>(_ body: (KafkaProducer) async throws -> R) async throws -> R {
-        var configuration = KafkaProducerConfiguration(brokers: brokers)
-        configuration.clientID = "inlet-operator"
-        let producer = try KafkaProducer(configuration: configuration, logger: logger)
+    /// Runs `producer` (default: one with client ID `inlet-operator` and default settings) for the duration of
+    /// `body`, then flushes and stops it.
+    /// - Parameter producer: a producer that has not run yet, built from the deployment's settings
+    ///   (`INLET_KAFKA_PRODUCER_PROPERTIES`, linger) as the stages build theirs.
+    public func withProducer<R: Sendable>(_ producer: KafkaProducer? = nil, _ body: (KafkaProducer) async throws -> R) async throws -> R {
+        let producer = try producer ?? {
+            var configuration = KafkaProducerConfiguration(brokers: brokers)
+            configuration.clientID = "inlet-operator"
+            return try KafkaProducer(configuration: configuration, logger: logger)
+        }()
         // Detached: a graceful-shutdown signal must not stop it before the last batch is acknowledged.
         let running = Task.detached { try await producer.run() }
         do {

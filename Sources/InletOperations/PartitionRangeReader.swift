@@ -6,8 +6,9 @@ import InletKafka
 /// A bounded partition is done when its next offset reaches `end`. Where the log holds fewer records than the
 /// range says (retention deleted them, or a compacted topic), nothing may ever arrive: after `idleTimeout` without a
 /// record the remaining bounded partitions are given up and listed in ``stalled``.
-public final class PartitionRangeReader: @unchecked Sendable {
-    // Not Sendable in spirit: one task drives it (`@unchecked` so a stop handler may hold a reference).
+///
+/// - Important: one task drives it; it is not `Sendable`.
+public final class PartitionRangeReader {
     private let reader: KafkaPartitionReader
     private let ends: [KafkaTopicPartition: Int64?]
     private let idleTimeout: Duration

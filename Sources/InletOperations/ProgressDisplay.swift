@@ -2,8 +2,9 @@ import Foundation
 
 /// Shows a replay's progress on standard error: on a terminal a bar redrawn in place with rate and ETA, otherwise a
 /// plain line every few seconds (logs and CI stay readable).
-public final class ProgressDisplay: @unchecked Sendable {
-    // Used from the one task that runs the replay.
+///
+/// - Important: call it from the one task that runs the replay; it is not `Sendable`.
+public final class ProgressDisplay {
     private let isTerminal: Bool
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
