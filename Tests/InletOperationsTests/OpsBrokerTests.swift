@@ -7,7 +7,8 @@ import Testing
 @testable import InletOperations
 
 /// KafkaConsumerGroupAdmin and KafkaPartitionReader against the real broker.
-@Suite struct OpsGroupAdminTests {
+@Suite(.enabled(if: OpsTestEnvironment.isConfigured, "needs the local stack: source deploy/local/env.sh"))
+struct OpsGroupAdminTests {
     @Test func altersAndReadsCommittedOffsetsOfAnEmptyGroup() async throws {
         let topic = OpsTestEnvironment.uniqueName("ops-admin")
         try await OpsTestEnvironment.createTopic(topic, partitions: 2)

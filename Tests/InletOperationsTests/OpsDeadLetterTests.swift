@@ -5,7 +5,8 @@ import Testing
 
 @testable import InletOperations
 
-@Suite struct OpsDeadLetterTests {
+@Suite(.enabled(if: OpsTestEnvironment.isConfigured, "needs the local stack: source deploy/local/env.sh"))
+struct OpsDeadLetterTests {
     /// A stage's topology on topics of this test's own.
     func topology() -> StageTopology {
         let suffix = OpsTestEnvironment.uniqueName("ops-dlq")

@@ -8,7 +8,8 @@ import Testing
 
 @testable import InletOperations
 
-@Suite struct OpsTailTests {
+@Suite(.enabled(if: OpsTestEnvironment.isConfigured, "needs the local stack: source deploy/local/env.sh"))
+struct OpsTailTests {
     @Test func tailPrintsOnlyWhatTheFilterAcceptsUpToTheLimit() async throws {
         let topic = OpsTestEnvironment.uniqueName("ops-tail")
         try await OpsTestEnvironment.createTopic(topic, partitions: 2)
@@ -56,7 +57,8 @@ import Testing
     }
 }
 
-@Suite struct OpsStatusTests {
+@Suite(.enabled(if: OpsTestEnvironment.isConfigured, "needs the local stack: source deploy/local/env.sh"))
+struct OpsStatusTests {
     @Test func statusReportsLagMembersAndDeadLettersPerStage() async throws {
         let suffix = OpsTestEnvironment.uniqueName("ops-status")
         let input = "\(suffix)-in"

@@ -6,7 +6,8 @@ import Testing
 
 @testable import InletOperations
 
-@Suite struct OpsReplayTests {
+@Suite(.enabled(if: OpsTestEnvironment.isConfigured, "needs the local stack: source deploy/local/env.sh"))
+struct OpsReplayTests {
     /// 40 records over 2 partitions, integrations alternating acme/other, payload n = 0..<40.
     func seed(_ topic: String) async throws {
         try await OpsTestEnvironment.createTopic(topic, partitions: 2)

@@ -4,7 +4,8 @@ import Testing
 
 @testable import InletOperations
 
-@Suite struct OpsRewindTests {
+@Suite(.enabled(if: OpsTestEnvironment.isConfigured, "needs the local stack: source deploy/local/env.sh"))
+struct OpsRewindTests {
     @Test func rewindMovesCommittedOffsetsToAnOffsetAndToTheBeginning() async throws {
         let topic = OpsTestEnvironment.uniqueName("ops-rewind")
         try await OpsTestEnvironment.createTopic(topic, partitions: 2)

@@ -14,6 +14,12 @@ enum OpsTestEnvironment {
         ProcessInfo.processInfo.environment["INLET_POSTGRES_URL"] ?? "postgresql://inlet@127.0.0.1:55432/inlet"
     }
 
+    /// Broker and database tests run when the environment names both (as `source deploy/local/env.sh` does).
+    static var isConfigured: Bool {
+        let environment = ProcessInfo.processInfo.environment
+        return environment["INLET_KAFKA_BROKERS"] != nil && environment["INLET_POSTGRES_URL"] != nil
+    }
+
     /// A name no other test (or test run) uses: `<prefix>-<8 hex>`.
     static func uniqueName(_ prefix: String) -> String {
         "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
