@@ -12,7 +12,7 @@ struct DLQCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Summarise dead letters by stage and error code.")
         @Option(help: "Only this stage (default: every stage).") var stage: String?
-        @Option(help: "Only dead letters from this time or offset on (RFC 3339, date, -15m, -2h, -7d).") var since: String?
+        @Option(help: "Only dead letters from this time or offset on (RFC 3339, date, or relative: --since=-1d).") var since: String?
 
         func run() async throws {
             let stack = try Stack.load(label: "dlq")

@@ -18,7 +18,7 @@ struct ReplayCommand: AsyncParsableCommand {
             abstract: "Move a stage's committed offsets to a time or an offset (the stage must be stopped).",
             discussion: "Example: inlet replay rewind --stage mapper --to 2026-11-21T09:00:00Z")
         @Option(help: "The stage whose consumer group moves.") var stage: String
-        @Option(help: "A time: RFC 3339, a date, now, or relative (-15m, -2h, -7d); also beginning or end.") var to: String?
+        @Option(help: "A time: RFC 3339, a date, now, or relative (--to=-2h); also beginning or end.") var to: String?
         @Option(help: "An offset, applied to every partition (clamped to what each holds).") var offset: Int64?
         @Option(parsing: .upToNextOption, help: "Topics to move (default: every input topic of the stage that exists).") var topics: [String] = []
         @Flag(help: "Move the offsets even while the group has live members (they may overwrite them).") var force = false
@@ -56,13 +56,13 @@ struct ReplayCommand: AsyncParsableCommand {
                 Reads [--from, --to) of each partition, keeps what --filter accepts (CEL over envelope, payload, record),
                 and produces it to inlet.replay.<stage> with the replay ID in ce_inletreplayid. Progress is recorded in
                 PostgreSQL (inlet_replays): Ctrl-C stops after the batch in flight; `inlet replay resume ID` continues.
-                Example: inlet replay run --stage mapper --topics inlet.github.pull_request.unique --from -2h \\
+                Example: inlet replay run --stage mapper --topics inlet.github.pull_request.unique --from=-2h \\
                   --filter "envelope.integration == 'acme'"
                 """)
         @Option(help: "The stage the records are for.") var stage: String
         @Option(parsing: .upToNextOption, help: "Topics to read (default: the stage's input topics, its replay topic excluded).") var topics: [String] = []
         @Option(help: "Only these partitions (comma-separated numbers).") var partitions: String?
-        @Option(help: "First record: beginning, an offset, or a time (RFC 3339, date, now, -15m, -2h).") var from: String
+        @Option(help: "First record: beginning, an offset, or a time (RFC 3339, date, now, or relative: --from=-2h).") var from: String
         @Option(help: "Stop before: end (default), an offset, or a time.") var to = "end"
         @Option(help: "CEL expression over envelope, payload, record; records it rejects are skipped.") var filter: String?
         @Flag(help: "Count per partition and print a sample; produce and record nothing.") var dryRun = false

@@ -6,9 +6,9 @@ struct TailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tail",
         abstract: "Print a topic's records: CloudEvents attributes, headers, then the payload.",
-        discussion: "Example: inlet tail inlet.model.pull_request --from -10m --filter \"envelope.integration == 'acme'\" --follow")
+        discussion: "Example: inlet tail inlet.model.pull_request --from=-10m --filter \"envelope.integration == 'acme'\" --follow")
     @Argument(help: "The topic to read.") var topic: String
-    @Option(help: "Where to start: beginning (default), end, an offset, or a time (RFC 3339, date, now, -15m).") var from = "beginning"
+    @Option(help: "Where to start: beginning (default), end, an offset, or a time (RFC 3339, date, now, or relative: --from=-10m).") var from = "beginning"
     @Option(help: "CEL expression over envelope, payload, record, deadletter.") var filter: String?
     @Flag(help: "Keep printing new records until Ctrl-C.") var follow = false
     @Option(help: "Stop after N printed records.") var limit: Int?

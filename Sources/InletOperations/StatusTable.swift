@@ -10,7 +10,12 @@ public enum StatusTable {
         for stage in status.stages {
             var notes: [String] = []
             if let error = stage.error { notes.append("error: \(error)") }
-            if !stage.missingTopics.isEmpty { notes.append("missing topics: \(stage.missingTopics.joined(separator: ", "))") }
+            if !stage.missingTopics.isEmpty {
+                // The full list is in --json; a table row names a few.
+                let shown = stage.missingTopics.prefix(2).joined(separator: ", ")
+                let more = stage.missingTopics.count > 2 ? " and \(stage.missingTopics.count - 2) more" : ""
+                notes.append("\(stage.missingTopics.count) input topic(s) missing (\(shown)\(more); `inlet topics create`)")
+            }
             let members = stage.members.isEmpty && stage.active ? "yes" : String(stage.members.count)
             stages.append([stage.stage, stage.group, stage.state, members, String(stage.totalLag),
                            stage.deadLetters.map(String.init) ?? "-", notes.joined(separator: "; ")])
