@@ -93,10 +93,17 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
 
+        // MARK: Operator tools: replay, dead-letter redrive, tail, status (inlet replay|dlq|tail|status)
+        .target(name: "InletOperations", dependencies: [
+            "InletCore", "InletKafka", "InletPostgres", "InletCEL", "InletStageRuntime",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // MARK: The `inlet` executable: parse arguments, build services, run one ServiceGroup
         .executableTarget(name: "InletCLI", dependencies: [
             "InletCore", "InletCEL", "InletKafka", "InletPostgres", "InletHTTPClient", "InletCrypto",
             "InletReceiver", "InletDeduplicator", "InletMapper", "InletPersister", "InletDeliverer", "InletSink",
+            "InletOperations",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -114,6 +121,9 @@ let package = Package(
             "InletReceiver", "InletDeduplicator", "InletMapper", "InletPersister", "InletDeliverer", "InletSink",
             "InletSignatures",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        .testTarget(name: "InletOperationsTests", dependencies: [
+            "InletOperations", "InletCore", "InletKafka", "InletPostgres", "InletStageRuntime",
         ]),
         .testTarget(name: "EndToEndTests", dependencies: [
             "InletCore", "InletKafka", "InletPostgres", "InletHTTPClient", "InletCrypto",

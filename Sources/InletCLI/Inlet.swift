@@ -13,6 +13,7 @@ struct Inlet: AsyncParsableCommand {
         subcommands: [
             ReceiverCommand.self, DeduplicatorCommand.self, MapperCommand.self, PersisterCommand.self,
             DelivererCommand.self, DevCommand.self, TopicsCommand.self, SendCommand.self, SinkCommand.self,
-            MapCommand.self, CELCommand.self,
+            MapCommand.self, CELCommand.self, ModelsCommand.self, ReplayCommand.self, DLQCommand.self,
+            TailCommand.self, StatusCommand.self, ConfigCommand.self,
         ])
 }

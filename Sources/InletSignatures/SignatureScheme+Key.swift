@@ -9,6 +9,8 @@ extension SignatureScheme {
         switch self {
         case .githubHMACSHA256: try GitHubSignature.key(secret: secret)
         case .standardWebhooks: try StandardWebhooksSignature.key(secret: secret)
+        default:
+            throw SignatureError(.invalidSecret, "scheme '\(rawValue)' has no single HMAC key; build its verifier instead")
         }
     }
 }

@@ -21,7 +21,7 @@ struct SignatureSchemeKeyTests {
 
     @Test func rejectionReasonsAreTheStableSnakeCaseCodes() {
         #expect(SignatureRejection.Reason.allCases.map(\.rawValue)
-            == ["signature_missing", "signature_malformed", "signature_mismatch", "timestamp_out_of_tolerance"])
+            == ["signature_missing", "signature_malformed", "signature_mismatch", "timestamp_out_of_tolerance", "replayed"])
         #expect(SignatureRejection(.signatureMismatch, "no match").description == "signature_mismatch: no match")
     }
 }

@@ -81,6 +81,14 @@ public enum EnvironmentVariables {
         Variable("INLET_TOPIC_PARTITIONS", default: "4",
                  "partitions of every topic Inlet creates or exports (1…1024); bounds each consuming stage's parallelism",
                  readers: [.topics], section: .shared),
+        Variable("INLET_KAFKA_LINGER_MS", default: "2",
+                 "librdkafka `linger.ms` of every producer (0…1000): how long a record waits for its batch to fill; "
+                    + "longer batches cost the broker and the client less CPU per record, a lone record pays the wait",
+                 readers: [.receiver, .deduplicator, .mapper, .persister, .deliverer], section: .shared),
+        Variable("INLET_KAFKA_PRODUCER_PROPERTIES", default: "",
+                 "extra librdkafka producer properties, `key=value,key=value` (e.g. `compression.type=lz4`); "
+                    + "`acks` and `enable.idempotence` cannot be changed",
+                 readers: [.receiver, .deduplicator, .mapper, .persister, .deliverer], section: .shared),
         Variable("INLET_LOG_LEVEL", default: "info",
                  "`trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical` (another value is ignored); "
                     + "logs go to standard error",

@@ -49,6 +49,8 @@ struct SignatureVerifier: Sendable {
                 timestamp: headers[HeaderNames.webhookTimestamp].map { $0[...] },
                 signatures: headers[HeaderNames.webhookSignature].map { $0[...] },
                 body: body, keys: keys, now: now, toleranceSeconds: toleranceSeconds)
+        default:
+            rejection = SignatureRejection(.signatureMismatch, "scheme '\(scheme.rawValue)' is not verified by this receiver")
         }
         return rejection.map(WebhookRejection.init)
     }

@@ -104,6 +104,8 @@ public struct WebhookSigner: Sendable {
                 set(definition.deliveryID, deliveryID)
                 set(definition.eventName, event)
                 set(definition.variant, variant)
+            default:
+                throw SignatureError(.invalidSecret, "signing for scheme '\(definition.signature.rawValue)' is not supported by this signer")
             }
         } catch {
             throw ReceiverError(error)
@@ -122,6 +124,8 @@ public struct WebhookSigner: Sendable {
             return [h[0..<8], h[8..<12], h[12..<16], h[16..<20], h[20..<32]].map { String($0) }.joined(separator: "-")
         case .standardWebhooks:
             return "msg_" + hex
+        default:
+            return hex
         }
     }
 }

@@ -65,9 +65,9 @@ struct MappingCatalogTests {
 
     @Test("a directory that is no registered definition is refused")
     func unknownDefinition() throws {
-        let error = try #require(parse("- model: PullRequest\n", path: "gitlab/merge_request.yaml"))
+        let error = try #require(parse("- model: PullRequest\n", path: "no-such-provider/merge_request.yaml"))
         #expect(error.code == .unknownDefinition)
-        #expect(error.location?.file == "gitlab/merge_request.yaml")
+        #expect(error.location?.file == "no-such-provider/merge_request.yaml")
     }
 
     @Test("a file for an event the definition does not declare is refused")

@@ -48,7 +48,7 @@ struct ReceiverServiceTests {
         let signed = try ReceiverFixtures.githubSigner().sign(body: ReceiverFixtures.pullRequestBody, event: "push", deliveryID: "d")
         try await service.makeApplication().test(.router) { client in
             let cases: [(String, String)] = [
-                ("/webhooks/gitlab/acme-gh", "unknown_definition"),
+                ("/webhooks/no-such-provider/acme-gh", "unknown_definition"),
                 ("/webhooks/github/nobody", "unknown_integration"),
                 ("/webhooks/standard-webhooks/acme-gh", "unknown_integration"),  // exists, but under another definition
                 ("/webhooks/github/paused", "integration_disabled"),
