@@ -338,7 +338,7 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
                 if let lose, lose(tp, m.offset) { continue }
                 switch detector.observe(tp, offset: m.offset) {
                 case .deliver:
-                    records.append(copyRecord(message, topic: topic))
+                    records.append(KafkaRecord(copying: message, topic: topic))
                 case .dropDuplicate:
                     duplicatesDroppedCounter.add(1, ordering: .relaxed)
                 case .seekBack(let offset, let attempt):
@@ -362,7 +362,7 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
                             KafkaLogKey.expectedOffset: "\(expected)", KafkaLogKey.gotOffset: "\(got)",
                         ]
                     )
-                    records.append(copyRecord(message, topic: topic))
+                    records.append(KafkaRecord(copying: message, topic: topic))
                 }
             }
         }
@@ -409,34 +409,6 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
         stopPolling.store(true, ordering: .releasing)
     }
 
-    private func copyRecord(_ message: UnsafeMutablePointer<rd_kafka_message_t>, topic: String) -> KafkaRecord {
-        let m = message.pointee
-        let value = m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? []
-        let key = m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
-        var headers: [KafkaHeader] = []
-        var cHeaders: OpaquePointer?
-        if rd_kafka_message_headers(message, &cHeaders) == RD_KAFKA_RESP_ERR_NO_ERROR, let cHeaders {
-            var index = 0
-            var name: UnsafePointer<CChar>?
-            var valuePointer: UnsafeRawPointer?
-            var size = 0
-            while rd_kafka_header_get_all(cHeaders, index, &name, &valuePointer, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-                headers.append(
-                    KafkaHeader(
-                        key: name.map { String(cString: $0) } ?? "",
-                        value: valuePointer.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }
-                    )
-                )
-                index += 1
-            }
-        }
-        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
-        return KafkaRecord(
-            topic: topic, partition: m.partition, offset: m.offset, key: key, value: value, headers: headers,
-            timestampMilliseconds: timestamp >= 0 ? timestamp : nil
-        )
-    }
 
     private func setBackPressure(paused: Bool) {
         let (userPaused, changed) = lifecycle.withLock { state -> (Set<KafkaTopicPartition>, Bool) in

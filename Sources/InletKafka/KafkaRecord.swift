@@ -1,3 +1,4 @@
+import CRdKafka
 /// A topic and partition.
 public struct KafkaTopicPartition: Hashable, Sendable, CustomStringConvertible {
     public var topic: String
@@ -122,4 +123,37 @@ public struct KafkaRecordBatch: Sendable {
 
     /// The partitions this batch holds records of.
     public var partitions: Set<KafkaTopicPartition> { Set(records.map(\.topicPartition)) }
+}
+
+extension KafkaRecord {
+    /// Copies a consumed message out of librdkafka's memory (value, key, headers, timestamp); the caller still
+    /// destroys the message. Shared by the group consumer and the partition reader.
+    init(copying message: UnsafeMutablePointer<rd_kafka_message_t>, topic: String) {
+        let m = message.pointee
+        let value = m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? []
+        let key = m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
+        var headers: [KafkaHeader] = []
+        var cHeaders: OpaquePointer?
+        if rd_kafka_message_headers(message, &cHeaders) == RD_KAFKA_RESP_ERR_NO_ERROR, let cHeaders {
+            var index = 0
+            var name: UnsafePointer<CChar>?
+            var valuePointer: UnsafeRawPointer?
+            var size = 0
+            while rd_kafka_header_get_all(cHeaders, index, &name, &valuePointer, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                headers.append(
+                    KafkaHeader(
+                        key: name.map { String(cString: $0) } ?? "",
+                        value: valuePointer.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }
+                    )
+                )
+                index += 1
+            }
+        }
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
+        self.init(
+            topic: topic, partition: m.partition, offset: m.offset, key: key, value: value, headers: headers,
+            timestampMilliseconds: timestamp >= 0 ? timestamp : nil
+        )
+    }
 }

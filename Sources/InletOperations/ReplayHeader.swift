@@ -12,11 +12,11 @@ public enum ReplayHeader {
     /// `ce_inletreplayid`: the replay's (or redrive's) ID.
     public static let replayID = Envelope.Header.replayID
     /// The topic the record was read from.
-    public static let originalTopic = "inlet-replay-original-topic"
+    public static let originalTopic = ReplayOrigin.topicHeader
     /// Its partition, decimal.
-    public static let originalPartition = "inlet-replay-original-partition"
+    public static let originalPartition = ReplayOrigin.partitionHeader
     /// Its offset, decimal.
-    public static let originalOffset = "inlet-replay-original-offset"
+    public static let originalOffset = ReplayOrigin.offsetHeader
 
     static let ownHeaders: Set<String> = [replayID, originalTopic, originalPartition, originalOffset]
 

@@ -108,7 +108,7 @@ public final class KafkaPartitionReader: @unchecked Sendable {
                 if healing.contains(partition) { continue }
                 switch detector.withLock({ $0.observe(partition, offset: m.offset) }) {
                 case .deliver, .acceptGap:
-                    records.append(copyReadRecord(message, topic: topic))
+                    records.append(KafkaRecord(copying: message, topic: topic))
                 case .dropDuplicate:
                     continue
                 case .seekBack(let offset, let attempt):
@@ -145,30 +145,4 @@ public final class KafkaPartitionReader: @unchecked Sendable {
             rd_kafka_event_destroy(event)
         }
     }
-}
-
-/// Copies a fetched message into a ``KafkaRecord``.
-// The same copy as KafkaConsumer's (private there); keep the two in step.
-private func copyReadRecord(_ message: UnsafeMutablePointer<rd_kafka_message_t>, topic: String) -> KafkaRecord {
-    let m = message.pointee
-    let value = m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? []
-    let key = m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
-    var headers: [KafkaHeader] = []
-    var cHeaders: OpaquePointer?
-    if rd_kafka_message_headers(message, &cHeaders) == RD_KAFKA_RESP_ERR_NO_ERROR, let cHeaders {
-        var index = 0
-        var name: UnsafePointer<CChar>?
-        var valuePointer: UnsafeRawPointer?
-        var size = 0
-        while rd_kafka_header_get_all(cHeaders, index, &name, &valuePointer, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-            headers.append(KafkaHeader(
-                key: name.map { String(cString: $0) } ?? "",
-                value: valuePointer.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }))
-            index += 1
-        }
-    }
-    var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-    let timestamp = rd_kafka_message_timestamp(message, &timestampType)
-    return KafkaRecord(topic: topic, partition: m.partition, offset: m.offset, key: key, value: value,
-                       headers: headers, timestampMilliseconds: timestamp >= 0 ? timestamp : nil)
 }
