@@ -1,4 +1,3 @@
-import Foundation
 import InletCore
 
 /// Reads a model topic record value (the JSON object ``ModelRecord/jsonText()`` wrote) back into a ``ModelRecord``,
@@ -8,23 +7,30 @@ public struct ModelRecordDecoder: Sendable {
     public let declaration: ModelDeclaration
     public static let deletedMark = "_deleted"
 
-    public init(_ declaration: ModelDeclaration) { self.declaration = declaration }
+    /// Declared field names, for the unknown-field check without a scan per key.
+    private let fieldNames: Set<String>
+    /// Upsert key and version: what a deletion must carry.
+    private let identity: Set<String>
+
+    public init(_ declaration: ModelDeclaration) {
+        self.declaration = declaration
+        fieldNames = Set(declaration.fields.map(\.name))
+        identity = Set(declaration.upsertKey + [declaration.versionField])
+    }
 
     public func decode(_ value: [UInt8]) throws(InletCoreError) -> ModelRecord {
-        let parsed: JSONValue
-        do {
-            parsed = try JSONDecoder().decode(JSONValue.self, from: Data(value))
-        } catch {
-            throw InletCoreError(.invalidRecord, "\(declaration.name) record is not valid JSON")
+        guard let parsed = JSONValue.parse(value) else {
+            throw InletCoreError(.invalidRecord, "\(declaration.name) record is not valid JSON (or nests deeper than \(JSONValue.defaultMaximumDepth) levels)")
         }
         guard case .object(let object) = parsed else {
             throw InletCoreError(.invalidRecord, "\(declaration.name) record is not a JSON object")
         }
         let deleted = object[Self.deletedMark] == .bool(true)
-        for key in object.keys.sorted() where key != Self.deletedMark && declaration.field(named: key) == nil {
-            throw InletCoreError(.invalidRecord, "\(declaration.name) record has unknown field '\(key.prefix(64))'")
+        if object.keys.contains(where: { $0 != Self.deletedMark && !fieldNames.contains($0) }) {
+            // Sorted only here, so the message names the same field every time.
+            let unknown = object.keys.sorted().first { $0 != Self.deletedMark && !fieldNames.contains($0) }!
+            throw InletCoreError(.invalidRecord, "\(declaration.name) record has unknown field '\(unknown.prefix(64))'")
         }
-        let identity = declaration.upsertKey + [declaration.versionField]
         var values: [(name: String, value: ModelValue)] = []
         for field in declaration.fields {
             let value = try convert(object[field.name] ?? .null, field)
@@ -38,13 +44,18 @@ public struct ModelRecordDecoder: Sendable {
     }
 
     private func convert(_ raw: JSONValue, _ field: ModelField) throws(InletCoreError) -> ModelValue {
-        let mismatch = InletCoreError(.invalidRecord, "\(declaration.name).\(field.name) must be \(field.type.rawValue)")
+        // Built only when needed: the message costs string work every record would otherwise pay.
+        var mismatch: InletCoreError {
+            InletCoreError(.invalidRecord, "\(declaration.name).\(field.name) must be \(field.type.rawValue)")
+        }
         switch (field.type, raw) {
         case (_, .null): return .null
         case (.string, .string(let text)): return .string(text)
         case (.timestamp, .string(let text)): return .timestamp(text)
         case (.bool, .bool(let flag)): return .bool(flag)
         case (.int, .int(let number)): return .int(number)
+        // JSON has one number type: `1.0` written by another producer is still the integer 1.
+        case (.int, .double(let number)) where number.rounded() == number && abs(number) < 9.2e18: return .int(Int64(number))
         case (.double, .double(let number)): return .double(number)
         case (.double, .int(let number)): return .double(Double(number))
         case (.json, let any): return .json(any.jsonText())
