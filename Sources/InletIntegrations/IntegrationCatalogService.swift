@@ -1,0 +1,111 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Keeps a receiver's integrations current: every poll interval it reads the catalog's change counter (one
+/// single-row read) and, when it moved, loads a new ``IntegrationSnapshot`` and hands it to `onChange`. When a
+/// secret of the running snapshot passes its `not_after`, it hands over a pruned copy without asking the database.
+/// So a new, rotated, disabled or removed secret or integration takes effect within one interval.
+///
+/// Failures never stop the service or the receiver, which keeps the snapshot it has:
+/// - the database cannot be reached: a warning on the first failed poll, then every 30th, and a note on recovery;
+/// - a snapshot cannot be loaded (a secret does not open): one error per change counter value, naming the secret
+///   and the variable to set; retried every poll;
+/// - `onChange` throws (the receiver refuses the snapshot): one error, and that version is not offered again.
+///
+/// `run()` returns on graceful shutdown or cancellation. It owns no connection: the caller closes the
+/// `PostgresClient` after the service group has finished.
+public final class IntegrationCatalogService: Service, Sendable {
+    /// Receives every new snapshot, one at a time, from the service's task. Throw to refuse it.
+    public typealias ChangeHandler = @Sendable (IntegrationSnapshot) async throws -> Void
+
+    private let catalog: IntegrationCatalog
+    private let pollInterval: Duration
+    private let onChange: ChangeHandler
+    private let logger: Logger
+    private let state: Mutex<CatalogPollState>
+
+    /// - Parameters:
+    ///   - initial: the snapshot the receiver started with (``IntegrationCatalog/load(now:)`` at start-up).
+    ///   - pollInterval: default 2 seconds (``IntegrationCatalogConfiguration/pollInterval``).
+    public init(catalog: IntegrationCatalog, initial: IntegrationSnapshot, pollInterval: Duration = .seconds(2),
+                logger: Logger, onChange: @escaping ChangeHandler) {
+        self.catalog = catalog
+        self.pollInterval = pollInterval
+        self.onChange = onChange
+        self.logger = logger
+        self.state = Mutex(CatalogPollState(applied: initial))
+    }
+
+    /// The snapshot last accepted by `onChange` (or the initial one).
+    public var current: IntegrationSnapshot { state.withLock { $0.applied } }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await cancelWhenGracefulShutdown { [pollInterval] in try await Task.sleep(for: pollInterval) }
+            } catch {
+                return  // cancelled or shutting down
+            }
+            await poll(now: Date())
+        }
+    }
+
+    /// One round: prune expired secrets, then look for a change. Internal so tests can drive it step by step.
+    func poll(now: Date) async {
+        let stale = state.withLock { $0.needsPruning(at: now) ? $0.applied : nil }
+        if let stale { await publish(stale.pruned(at: now), reason: .secretExpired) }
+
+        let version: Int64
+        do {
+            version = try await catalog.currentVersion()
+            let failedBefore = state.withLock { $0.pollSucceeded() }
+            if failedBefore > 0 {
+                logger.notice("integrations poll recovered", metadata: [IntegrationsLogKeys.failures: "\(failedBefore)"])
+            }
+        } catch {
+            if state.withLock({ $0.pollFailed() }) {
+                logger.warning("integrations poll failed; the receiver keeps its current integrations", metadata: [
+                    IntegrationsLogKeys.error: "\(error)",
+                    IntegrationsLogKeys.failures: "\(state.withLock { $0.consecutiveFailures })",
+                ])
+            }
+            return
+        }
+        guard state.withLock({ $0.shouldLoad(observedVersion: version) }) else { return }
+        let snapshot: IntegrationSnapshot
+        do {
+            snapshot = try await catalog.load(now: Date())
+        } catch {
+            if state.withLock({ $0.failedToLoad(version: version) }) {
+                logger.error("integrations changed but could not be loaded; the receiver keeps its current integrations", metadata: [
+                    IntegrationsLogKeys.version: "\(version)", IntegrationsLogKeys.error: "\(error)",
+                ])
+            }
+            return
+        }
+        await publish(snapshot, reason: .changed)
+    }
+
+    private func publish(_ snapshot: IntegrationSnapshot, reason: CatalogPollState.Reason) async {
+        let previous = state.withLock { $0.applied.version }
+        do {
+            try await onChange(snapshot)
+        } catch {
+            state.withLock { $0.didRefuse(version: snapshot.version) }
+            logger.error("the receiver refused the changed integrations; it keeps the ones it has", metadata: [
+                IntegrationsLogKeys.version: "\(snapshot.version)", IntegrationsLogKeys.error: "\(error)",
+            ])
+            return
+        }
+        state.withLock { $0.didApply(snapshot) }
+        var metadata: Logger.Metadata = [
+            IntegrationsLogKeys.version: "\(snapshot.version)", IntegrationsLogKeys.previousVersion: "\(previous)",
+            IntegrationsLogKeys.count: "\(snapshot.integrations.count)", IntegrationsLogKeys.reason: "\(reason.rawValue)",
+        ]
+        let withoutSecrets = snapshot.integrationsWithoutSecrets
+        if !withoutSecrets.isEmpty { metadata[IntegrationsLogKeys.withoutSecrets] = "\(withoutSecrets.joined(separator: ","))" }
+        logger.info("integrations updated", metadata: metadata)
+    }
+}
