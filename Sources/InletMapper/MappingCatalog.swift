@@ -37,6 +37,13 @@ public struct MappingCatalog: Sendable {
     /// Files sorted by path, for stable output.
     public var sorted: [MappingFile] { files.values.sorted { $0.path < $1.path } }
 
+    /// The declared event a file or directory name stands for: the event as the provider spells it
+    /// (`pull_request`, `Issue`) or its topic-safe form (`orders_create` for `orders/create`, `repo_push` for
+    /// `repo:push`), since `/` and `:` do not belong in file names.
+    public static func declaredEvent(named name: String, in definition: WebhookDefinition) -> EventName? {
+        definition.events.first(where: { $0.rawValue == name }) ?? definition.events.first(where: { $0.topicSegment == name })
+    }
+
     /// Loads and compiles every `<definition>/<event>.yaml` (or `.yml`) under `directory`.
     ///
     /// Files that are not YAML (a README) are ignored; YAML files anywhere else in the tree are an error, so a
@@ -88,11 +95,7 @@ public struct MappingCatalog: Sendable {
             throw MapperError(.unknownDefinition, "directory '\(definitionName.prefix(80))' is not a registered definition (known: \(known))",
                               location: .init(file: path))
         }
-        // The file is named after the event as the provider spells it or after its topic-safe form
-        // (`orders/create` cannot be a file name; `orders_create.yaml` maps it).
-        guard let event = definition.events.first(where: { $0.rawValue == eventName })
-                ?? definition.events.first(where: { $0.topicSegment == eventName })
-        else {
+        guard let event = declaredEvent(named: eventName, in: definition) else {
             let declared = definition.events.map(\.rawValue).joined(separator: ", ")
             throw MapperError(
                 .undeclaredEvent,
