@@ -22,14 +22,19 @@ struct AcknowledgedProducer: Sendable {
     let producer: KafkaProducer
     let deadlines: AcknowledgementDeadlines
     let health: ReceiverHealth
+    /// Sees every record just before it is produced; for tests (nil in production: one branch per record).
+    let recordObserver: (@Sendable (KafkaProducerRecord) -> Void)?
 
-    init(producer: KafkaProducer, timeout: Duration, timers: any EventLoopGroup, health: ReceiverHealth) {
+    init(producer: KafkaProducer, timeout: Duration, timers: any EventLoopGroup, health: ReceiverHealth,
+         recordObserver: (@Sendable (KafkaProducerRecord) -> Void)? = nil) {
         self.producer = producer
         self.deadlines = AcknowledgementDeadlines(timeout: timeout, timers: timers.next())
         self.health = health
+        self.recordObserver = recordObserver
     }
 
     func send(_ record: KafkaProducerRecord) async -> SendOutcome {
+        recordObserver?(record)
         let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<SendOutcome, Never>) in
             let waiter = AcknowledgementWaiter(continuation)
             let ticket = deadlines.register(waiter)
@@ -47,6 +52,51 @@ struct AcknowledgedProducer: Sendable {
         }
         return outcome
     }
+}
+
+extension AcknowledgedProducer {
+    /// Produces every record of a batched request and waits until all are acknowledged, the first fails, or the
+    /// deadline passes — one continuation, one deadline registration and one callback per record, as for a single
+    /// record. Any failure answers the request at once: records already stored stay stored, and the provider's retry
+    /// re-sends them, which the deduplicator absorbs.
+    /// - Precondition: `records` is not empty.
+    func sendAll(_ records: [KafkaProducerRecord]) async -> SendOutcome {
+        precondition(!records.isEmpty, "sendAll needs at least one record")
+        let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<SendOutcome, Never>) in
+            let waiter = AcknowledgementWaiter(continuation)
+            let ticket = deadlines.register(waiter)
+            let pending = PendingAcknowledgements(records.count)
+            for record in records {
+                recordObserver?(record)
+                producer.send(record) { [deadlines] result in
+                    switch result {
+                    case .success(let report):
+                        guard pending.acknowledgeOne() else { return }
+                        deadlines.forget(ticket)
+                        waiter.resume(.acknowledged(report))
+                    case .failure(let error):
+                        deadlines.forget(ticket)
+                        waiter.resume(.failed(error))
+                    }
+                }
+            }
+        }
+        switch outcome {
+        case .acknowledged: health.recordDelivered()
+        case .timedOut, .failed: health.recordDeliveryFailure()
+        }
+        return outcome
+    }
+}
+
+/// The records of one batch still waiting for their acknowledgement.
+final class PendingAcknowledgements: Sendable {
+    private let remaining: Atomic<Int>
+
+    init(_ count: Int) { remaining = Atomic(count) }
+
+    /// - Returns: true for the acknowledgement that completes the batch.
+    func acknowledgeOne() -> Bool { remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 }
 }
 
 /// One request waiting for its delivery report; resumed once, later results are dropped.

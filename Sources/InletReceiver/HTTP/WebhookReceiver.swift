@@ -1,34 +1,62 @@
+import HTTPTypes
 import Hummingbird
 import InletCore
 import InletKafka
+import InletSignatures
 import Logging
 import NIOCore
 
-/// The request path of the receiver: route, check, read, verify, extract, produce, answer.
+/// The request path of the receiver: route, check, read, answer handshakes, verify, extract, produce, answer.
 ///
 /// Cheap checks come first (route, content type, declared length) so a bad request costs little; the body is
-/// copied out of NIO exactly once (into the `[UInt8]` that becomes the record value), verified in place, and
-/// parsed only when the definition takes the event name from it.
+/// copied out of NIO exactly once (into the `[UInt8]` that becomes the record value), verified in place through an
+/// ``InboundRequest`` holding only the headers the integration's verifier reads, and parsed only when the
+/// definition takes metadata from it. Definitions with unsigned handshakes (Slack's `ssl_check`, Microsoft Graph's
+/// `validationToken`, Dropbox-style challenges) read the body before the content-type check so those can be answered;
+/// signed handshakes are answered once the signature verified. Handshakes never reach Kafka.
 struct WebhookReceiver: Sendable {
     let directory: IntegrationDirectory
     let registry: DefinitionRegistry
     let producer: AcknowledgedProducer
     let counters: ReceiverCounters
+    let handshakeCounters: HandshakeCounters
     let health: ReceiverHealth
     let maximumBodySize: Int
     let retryAfterSeconds: Int
+    /// What URL-signing schemes and query handshakes see as the URL's scheme, host and port.
+    let publicBaseURL: String
     let logger: Logger
 
     private static let jsonHeaders: HTTPFields = [.contentType: "application/json"]
 
-    /// Answers one `POST /webhooks/<definition>/<integration>`.
+    /// What a request came to.
+    private enum Answer {
+        /// One delivery stored; its ID.
+        case delivery(String)
+        /// A batch of `count` deliveries stored.
+        case batch(count: Int)
+        /// A handshake answered directly.
+        case handshake(HandshakeKind, HandshakeResponse)
+    }
+
+    /// Answers one `POST` (or handshake `GET`) to `/webhooks/<definition>/<integration>`.
     /// - Throws: only when reading the body fails (the connection broke); every rejection is a response.
     func receive(_ request: Request, definition: Substring, integration: Substring) async throws -> Response {
         switch try await accept(request, definition: definition, integration: integration) {
-        case .success(let deliveryID):
+        case .success(.delivery(let deliveryID)):
             counters.recordAccepted()
             let body = "{\"status\":\"accepted\",\"id\":\(JSONString.quoted(deliveryID))}"
             return Response(status: .accepted, headers: Self.jsonHeaders, body: .init(byteBuffer: ByteBuffer(string: body)))
+        case .success(.batch(let count)):
+            counters.recordAccepted()
+            let body = "{\"status\":\"accepted\",\"count\":\(count)}"
+            return Response(status: .accepted, headers: Self.jsonHeaders, body: .init(byteBuffer: ByteBuffer(string: body)))
+        case .success(.handshake(let kind, let answer)):
+            handshakeCounters.recordAnswered(kind)
+            logger.info("answered a handshake", metadata: [
+                LogKeys.integration: "\(integration.prefix(64))", LogKeys.handshake: "\(kind.rawValue)",
+            ])
+            return Self.response(answer)
         case .failure(let rejection):
             return reject(rejection, integration: integration)
         }
@@ -42,8 +70,7 @@ struct WebhookReceiver: Sendable {
         return rejection.response(retryAfterSeconds: retryAfterSeconds)
     }
 
-    /// - Returns: the delivery ID once the broker acknowledged the record.
-    private func accept(_ request: Request, definition: Substring, integration: Substring) async throws -> Result<String, WebhookRejection> {
+    private func accept(_ request: Request, definition: Substring, integration: Substring) async throws -> Result<Answer, WebhookRejection> {
         if health.isDraining {
             return .failure(WebhookRejection(.shuttingDown, "the receiver is shutting down; retry on another instance"))
         }
@@ -52,7 +79,15 @@ struct WebhookReceiver: Sendable {
         case .success(let found): route = found
         case .failure(let rejection): return .failure(rejection)
         }
-        if let rejection = Self.checkContentType(request.headers[.contentType]) { return .failure(rejection) }
+        let isGET = request.method == .get
+        if isGET, !route.answersGET {
+            return .failure(Self.getIsNotAHandshake(route))
+        }
+        let encoding = route.definition.bodyEncoding
+        if !isGET, !route.answersHandshakesFirst,
+           let rejection = Self.checkContentType(request.headers[.contentType], encoding: encoding) {
+            return .failure(rejection)
+        }
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > maximumBodySize {
             return .failure(tooLarge())
         }
@@ -63,51 +98,121 @@ struct WebhookReceiver: Sendable {
             return .failure(tooLarge())
         }
         let body = Array(buffer.readableBytesView)
+        let inbound = route.inboundRequest(request, body: body, now: ReceiverHealth.unixSeconds(), publicBaseURL: publicBaseURL)
 
-        if let rejection = route.verifier.verify(headers: request.headers, body: body, now: ReceiverHealth.unixSeconds()) {
-            return .failure(rejection)
+        if route.answersHandshakesFirst {
+            if let answer = Self.handshake(route, inbound, phase: .beforeVerification) { return answer }
+            if !isGET, let rejection = Self.checkContentType(request.headers[.contentType], encoding: encoding) {
+                return .failure(rejection)
+            }
         }
-        let metadata: DeliveryMetadata
-        switch route.metadata.extract(headers: request.headers, body: body) {
-        case .success(let found): metadata = found
-        case .failure(let rejection): return .failure(rejection)
+        if let rejection = route.verifier.verify(inbound) {
+            return .failure(WebhookRejection(rejection))
+        }
+        if route.answersHandshakesAfterVerification, let answer = Self.handshake(route, inbound, phase: .afterVerification) {
+            return answer
+        }
+        if isGET {
+            return .failure(Self.getIsNotAHandshake(route))
         }
 
-        let (topic, record) = Self.makeRecord(
-            route: route, metadata: metadata, body: body, registry: registry, receivedAt: RFC3339.now(),
-            traceparent: TraceParent.continuing(request.headers[HeaderNames.traceparent]))
+        let receivedAt = RFC3339.now()
+        let traceparent = TraceParent.continuing(request.headers[HeaderNames.traceparent])
+        switch route.reading {
+        case .single(let extractor):
+            let metadata: DeliveryMetadata
+            switch extractor.extract(headers: request.headers, body: body) {
+            case .success(let found): metadata = found
+            case .failure(let rejection): return .failure(rejection)
+            }
+            let (topic, record) = Self.makeRecord(route: route, metadata: metadata, body: body, registry: registry,
+                                                  receivedAt: receivedAt, traceparent: traceparent)
+            counters.beginSend()
+            let outcome = await producer.send(record)
+            counters.endSend()
+            if let rejection = rejection(for: outcome, route: route, topic: topic.rawValue) { return .failure(rejection) }
+            return .success(.delivery(metadata.deliveryID))
 
-        counters.beginSend()
-        let outcome = await producer.send(record)
-        counters.endSend()
+        case .batch(let extractor):
+            let items: [BatchItem]
+            switch extractor.extract(headers: request.headers, body: body) {
+            case .success(let found): items = found
+            case .failure(let rejection): return .failure(rejection)
+            }
+            guard !items.isEmpty else { return .success(.batch(count: 0)) }
+            let records = items.map { item in
+                Self.makeRecord(route: route, metadata: item.attributes, body: Array(item.bytes), registry: registry,
+                                receivedAt: receivedAt, traceparent: traceparent).record
+            }
+            counters.beginSend()
+            let outcome = await producer.sendAll(records)
+            counters.endSend()
+            if let rejection = rejection(for: outcome, route: route, topic: records[0].topic) { return .failure(rejection) }
+            return .success(.batch(count: items.count))
+        }
+    }
+
+    /// nil when the broker stored the record(s), otherwise the 503 to answer (logged at warning).
+    private func rejection(for outcome: SendOutcome, route: IntegrationRoute, topic: String) -> WebhookRejection? {
         switch outcome {
         case .acknowledged:
-            return .success(metadata.deliveryID)
+            return nil
         case .timedOut:
             logger.warning("broker did not acknowledge in time; answering 503", metadata: [
                 LogKeys.integration: "\(route.integration.id)", LogKeys.topic: "\(topic)",
             ])
-            return .failure(WebhookRejection(.brokerTimeout, "the delivery was not stored in time; retry later"))
+            return WebhookRejection(.brokerTimeout, "the delivery was not stored in time; retry later")
         case .failed(let error):
             logger.warning("broker did not store the delivery; answering 503", metadata: [
                 LogKeys.integration: "\(route.integration.id)", LogKeys.topic: "\(topic)", LogKeys.error: "\(error)",
             ])
             if error.code == KafkaError.Code.shutDown {
-                return .failure(WebhookRejection(.shuttingDown, "the receiver is shutting down; retry later"))
+                return WebhookRejection(.shuttingDown, "the receiver is shutting down; retry later")
             }
-            return .failure(WebhookRejection(.brokerUnavailable, "the delivery could not be stored; retry later"))
+            return WebhookRejection(.brokerUnavailable, "the delivery could not be stored; retry later")
         }
     }
 
-    /// The record of a verified delivery: the body unchanged, keyed `<integration>/<delivery ID>`, with the
-    /// CloudEvents envelope headers, on the event's received topic (the unrouted topic for undeclared events).
+    /// The first handshake of `phase` the request is, answered or refused; nil when it is none.
+    private static func handshake(_ route: IntegrationRoute, _ request: InboundRequest, phase: HandshakePhase) -> Result<Answer, WebhookRejection>? {
+        for responder in route.handshakes.responders where responder.phase == phase {
+            switch responder.respond(to: request) {
+            case nil: continue
+            case .respond(let response)?: return .success(.handshake(responder.kind, response))
+            case .refuse(let refusal)?: return .failure(WebhookRejection(refusal))
+            }
+        }
+        return nil
+    }
+
+    private static func getIsNotAHandshake(_ route: IntegrationRoute) -> WebhookRejection {
+        let kinds = route.definition.handshakes.filter(\.mayArriveAsGET).map(\.rawValue)
+        let answered = kinds.isEmpty ? "" : " (GET answers only the \(kinds.joined(separator: ", ")) handshake)"
+        return WebhookRejection(.routeNotFound, "webhooks are POSTed to /webhooks/<definition>/<integration>\(answered)")
+    }
+
+    /// A handshake's answer as written: its status, content type, body and headers.
+    static func response(_ answer: HandshakeResponse) -> Response {
+        var headers = HTTPFields()
+        if let contentType = answer.contentType { headers[.contentType] = contentType }
+        for header in answer.headers {
+            if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }
+        }
+        return Response(status: HTTPResponse.Status(code: answer.status), headers: headers,
+                        body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+
+    /// The record of a verified delivery (or one item of a batch): the bytes unchanged, keyed
+    /// `<integration>/<delivery ID>`, with the CloudEvents envelope headers (`content-type` the definition's media
+    /// type), on the event's received topic (the unrouted topic for undeclared events).
     static func makeRecord(route: IntegrationRoute, metadata: DeliveryMetadata, body: [UInt8], registry: DefinitionRegistry,
-                           receivedAt: String, traceparent: String) -> (TopicName, KafkaProducerRecord) {
+                           receivedAt: String, traceparent: String) -> (topic: TopicName, record: KafkaProducerRecord) {
         let topic = registry.receivedTopic(definition: route.definition, event: metadata.event)
-        let envelope = Envelope.received(
+        var envelope = Envelope.received(
             deliveryID: metadata.deliveryID, definition: route.definition.name, event: metadata.event,
             integration: route.integration.id, variant: metadata.variant, receivedAt: receivedAt,
             eventTime: metadata.eventTime, traceparent: traceparent)
+        envelope.contentType = route.recordContentType
         let record = KafkaProducerRecord(
             topic: topic.rawValue, key: Array("\(route.integration.id)/\(metadata.deliveryID)".utf8), value: body,
             headers: envelope.headers.map { KafkaHeader(key: $0.key, string: $0.value) })
@@ -118,21 +223,32 @@ struct WebhookReceiver: Sendable {
         WebhookRejection(.payloadTooLarge, "the body is larger than \(maximumBodySize) bytes")
     }
 
-    /// Accepts `application/json` (with parameters such as `charset`) and `application/<x>+json`.
-    static func checkContentType(_ value: String?) -> WebhookRejection? {
+    /// JSON definitions accept `application/json` (with parameters such as `charset`) and `application/<x>+json`;
+    /// form-encoded ones (Twilio) `application/x-www-form-urlencoded`.
+    static func checkContentType(_ value: String?, encoding: BodyEncoding = .json) -> WebhookRejection? {
         guard let value else {
-            return WebhookRejection(.unsupportedMediaType, "a Content-Type header is required; send application/json")
+            return WebhookRejection(.unsupportedMediaType, "a Content-Type header is required; send \(encoding.mediaType)")
         }
         let mediaType = value.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0]
             .trimmingASCIISpaces().lowercased()
-        if mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json")) {
-            return nil
+        switch encoding {
+        case .json:
+            if mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json")) {
+                return nil
+            }
+            if mediaType == "application/x-www-form-urlencoded" {
+                return WebhookRejection(.unsupportedMediaType, "this definition takes JSON bodies; configure the webhook to send application/json")
+            }
+        case .formURLEncoded:
+            if mediaType == "application/x-www-form-urlencoded" { return nil }
         }
-        if mediaType == "application/x-www-form-urlencoded" {
-            return WebhookRejection(.unsupportedMediaType, "form-encoded deliveries are not supported yet; configure the webhook to send application/json")
-        }
-        return WebhookRejection(.unsupportedMediaType, "content type '\(mediaType.prefix(64))' is not supported; send application/json")
+        return WebhookRejection(.unsupportedMediaType, "content type '\(mediaType.prefix(64))' is not supported; send \(encoding.mediaType)")
     }
+}
+
+/// Header names parsed once (HTTPField.Name validates and lower-cases on creation).
+enum HeaderNames {
+    static let traceparent = HTTPField.Name("traceparent")!
 }
 
 /// Logging metadata keys of the receiver, in one place.
@@ -142,6 +258,7 @@ enum LogKeys {
     static let topic = "kafka.topic"
     static let error = "error"
     static let port = "inlet.receiver.port"
+    static let handshake = "inlet.handshake"
 }
 
 extension Substring {

@@ -1,4 +1,5 @@
 import Hummingbird
+import InletSignatures
 
 /// Why the receiver refused a request, as the stable `error.code` of its JSON body.
 ///
@@ -28,7 +29,7 @@ public struct RejectionCode: Hashable, Sendable, CustomStringConvertible, CaseIt
     public static let integrationDisabled = RejectionCode("integration_disabled", .notFound, 3)
     /// 413: the body is larger than the configured limit.
     public static let payloadTooLarge = RejectionCode("payload_too_large", .contentTooLarge, 4)
-    /// 415: the body is not `application/json`.
+    /// 415: the body is not in the definition's encoding (`application/json`, or form-encoded for Twilio).
     public static let unsupportedMediaType = RejectionCode("unsupported_media_type", .unsupportedMediaType, 5)
     /// 401: a header the signature scheme needs is absent.
     public static let signatureMissing = RejectionCode("signature_missing", .unauthorized, 6)
@@ -56,12 +57,14 @@ public struct RejectionCode: Hashable, Sendable, CustomStringConvertible, CaseIt
     public static let notReady = RejectionCode("not_ready", .serviceUnavailable, 17)
     /// 401: the scheme's signed token or nonce was already used (replay cache, e.g. Mailgun).
     public static let replayed = RejectionCode("replayed", .unauthorized, 18)
+    /// 400: a set-up handshake whose value Inlet will not echo (missing, too long, unexpected characters).
+    public static let invalidHandshake = RejectionCode(HandshakeRefusal.code, .badRequest, 19)
 
     public static let allCases: [RejectionCode] = [
         .routeNotFound, .unknownDefinition, .unknownIntegration, .integrationDisabled, .payloadTooLarge,
         .unsupportedMediaType, .signatureMissing, .signatureMalformed, .signatureMismatch, .timestampOutOfTolerance,
         .missingDeliveryID, .missingEvent, .invalidMetadata, .malformedBody, .brokerTimeout, .brokerUnavailable,
-        .shuttingDown, .notReady, .replayed,
+        .shuttingDown, .notReady, .replayed, .invalidHandshake,
     ]
 
     public var description: String { rawValue }

@@ -15,8 +15,14 @@ public struct ReceiverConfiguration: Sendable, Equatable {
     public var acknowledgementTimeout: Duration = .seconds(5)
     /// `Retry-After` seconds sent with every 503. Default: 5.
     public var retryAfterSeconds = 5
-    /// Accepted clock difference for schemes that sign a timestamp (Standard Webhooks), either way. Default: 300 s.
-    public var timestampToleranceSeconds = 300
+    /// Accepted clock difference for every scheme that signs a timestamp, either way, unless an integration sets
+    /// `options.tolerance_seconds`. Default: nil, each provider's own default (300 s; Linear 60 s, Paddle 5 s).
+    public var timestampToleranceSeconds: Int?
+    /// The scheme, host and port providers call, without a trailing slash (`https://hooks.example.com`). URL-signing
+    /// schemes (Twilio, HubSpot v3, Square without `notification_url`) and URL handshakes verify against
+    /// `publicBaseURL + <path and query as received>`, so behind a proxy or load balancer set it to the public address.
+    /// Default: nil, meaning `http://<host>:<port>` (``effectivePublicBaseURL``).
+    public var publicBaseURL: String?
     /// How long `/readyz` reports not-ready after a record failed or timed out (unless one succeeded since).
     /// Default: 10 s.
     public var unreadyAfterFailure: Duration = .seconds(10)
@@ -26,6 +32,24 @@ public struct ReceiverConfiguration: Sendable, Equatable {
 
     public init() {}
 
+    /// ``publicBaseURL``, or `http://<host>:<port>` when it is not set.
+    public var effectivePublicBaseURL: String {
+        if let publicBaseURL { return publicBaseURL }
+        let bracketed = host.contains(":") ? "[\(host)]" : host
+        return "http://\(bracketed):\(port)"
+    }
+
+    /// Checks a public base URL: absolute http(s), no query, fragment or trailing slash.
+    /// - Returns: nil when usable, otherwise what is wrong.
+    static func problem(withPublicBaseURL url: String) -> String? {
+        guard url.hasPrefix("http://") || url.hasPrefix("https://") else { return "must start with http:// or https://" }
+        let afterScheme = url.drop { $0 != "/" }.dropFirst(2)
+        guard !afterScheme.isEmpty, !afterScheme.hasPrefix("/") else { return "must name a host, e.g. https://hooks.example.com" }
+        guard !url.contains("?"), !url.contains("#"), !url.contains(" ") else { return "must not contain a query, a fragment or spaces" }
+        guard !url.hasSuffix("/") else { return "must not end with '/': request paths are appended to it" }
+        return nil
+    }
+
     /// The variables ``init(environment:)`` reads, with their defaults and meaning.
     public static let variables: [(name: String, defaultValue: String, meaning: String)] = [
         ("INLET_RECEIVER_HOST", "127.0.0.1", "address the receiver listens on"),
@@ -33,7 +57,8 @@ public struct ReceiverConfiguration: Sendable, Equatable {
         ("INLET_RECEIVER_MAX_BODY_BYTES", "10485760", "largest webhook body accepted (413 above)"),
         ("INLET_RECEIVER_ACK_TIMEOUT_MS", "5000", "how long a request waits for the broker's acknowledgement (503 after)"),
         ("INLET_RECEIVER_RETRY_AFTER_SECONDS", "5", "Retry-After sent with 503 answers"),
-        ("INLET_RECEIVER_TIMESTAMP_TOLERANCE_SECONDS", "300", "accepted clock difference of signed timestamps"),
+        ("INLET_RECEIVER_TIMESTAMP_TOLERANCE_SECONDS", "(each provider's)", "accepted clock difference of signed timestamps, unless an integration sets options.tolerance_seconds"),
+        ("INLET_RECEIVER_PUBLIC_URL", "http://<host>:<port>", "scheme, host and port providers call; URL-signing schemes (Twilio, HubSpot, Square) verify against it"),
         ("INLET_INTEGRATIONS_FILE", "deploy/local/integrations.yaml", "integrations and their webhook secrets"),
     ]
 
@@ -49,12 +74,18 @@ public struct ReceiverConfiguration: Sendable, Equatable {
                 acknowledgementTimeout = .milliseconds(value)
             }
             if let value = try environment.int("INLET_RECEIVER_RETRY_AFTER_SECONDS", range: 0...86_400) { retryAfterSeconds = value }
-            if let value = try environment.int("INLET_RECEIVER_TIMESTAMP_TOLERANCE_SECONDS", range: 1...86_400) {
+            if let value = try environment.int("INLET_RECEIVER_TIMESTAMP_TOLERANCE_SECONDS", range: 1...604_800) {
                 timestampToleranceSeconds = value
             }
             if let value = environment.string("INLET_INTEGRATIONS_FILE") { integrationsPath = value }
         } catch {
             throw ReceiverError(.invalidConfiguration, error.reason)
+        }
+        if let value = environment.string("INLET_RECEIVER_PUBLIC_URL") {
+            if let problem = Self.problem(withPublicBaseURL: value) {
+                throw ReceiverError(.invalidConfiguration, "environment variable INLET_RECEIVER_PUBLIC_URL='\(value.prefix(80))' \(problem)")
+            }
+            publicBaseURL = value
         }
     }
 }

@@ -1,6 +1,7 @@
 import Hummingbird
 import InletCore
 import InletKafka
+import InletSignatures
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -8,7 +9,8 @@ import Synchronization
 /// The receiver stage: an HTTP server that verifies webhook deliveries and writes each one, exactly as received, to
 /// its `inlet.<definition>.<event>.received` topic, answering 202 only once the broker acknowledged it.
 ///
-/// Routes: `POST /webhooks/<definition>/<integration>`, `GET /healthz`, `GET /readyz` (see `docs/receiver.md`).
+/// Routes: `POST /webhooks/<definition>/<integration>` (deliveries and handshakes), `GET` on the same path (handshakes
+/// only), `GET /healthz`, `GET /readyz` (see `docs/receiver.md`).
 ///
 /// `run()` runs a Hummingbird `Application` (itself a `Service` with its own `ServiceGroup`) that also runs the
 /// producer when `runsProducer` is true. On graceful shutdown the order is: `/readyz` turns unready and new webhooks
@@ -22,6 +24,8 @@ public final class ReceiverService: Service, Sendable {
     public let configuration: ReceiverConfiguration
     /// Accepted and rejected requests, by stable rejection code.
     public let counters: ReceiverCounters
+    /// Handshakes answered, by kind.
+    public let handshakeCounters: HandshakeCounters
     private let receiver: WebhookReceiver
     private let health: ReceiverHealth
     private let producer: KafkaProducer
@@ -38,27 +42,42 @@ public final class ReceiverService: Service, Sendable {
     ///   - registry: the webhook definitions (`DefinitionRegistry()` for the built-in ones).
     ///   - integrations: every configured integration, enabled or not (disabled ones answer 404).
     ///   - runsProducer: whether `run()` also runs `producer` (and flushes it last on shutdown). Default: true.
-    /// - Throws: ``ReceiverError`` when an integration names an unknown definition, repeats an id, or has a secret
-    ///   its scheme cannot use (the error names the integration, never the secret).
-    public init(configuration: ReceiverConfiguration, producer: KafkaProducer, registry: DefinitionRegistry,
-                integrations: [Integration], logger: Logger, runsProducer: Bool = true) throws(ReceiverError) {
+    /// - Throws: ``ReceiverError`` when an integration names an unknown definition, repeats an id, or has a secret,
+    ///   key or option its scheme cannot use (the error names the integration and key, never the secret).
+    public convenience init(configuration: ReceiverConfiguration, producer: KafkaProducer, registry: DefinitionRegistry,
+                            integrations: [Integration], logger: Logger, runsProducer: Bool = true) throws(ReceiverError) {
+        try self.init(configuration: configuration, producer: producer, registry: registry, integrations: integrations,
+                      logger: logger, runsProducer: runsProducer, recordObserver: nil)
+    }
+
+    /// As the public initializer, with `recordObserver` seeing every record just before it is produced (tests).
+    init(configuration: ReceiverConfiguration, producer: KafkaProducer, registry: DefinitionRegistry,
+         integrations: [Integration], logger: Logger, runsProducer: Bool = true,
+         recordObserver: (@Sendable (KafkaProducerRecord) -> Void)?) throws(ReceiverError) {
         self.configuration = configuration
         self.producer = producer
         self.runsProducer = runsProducer
         self.logger = logger
         self.integrationCount = integrations.count
         let counters = ReceiverCounters()
+        let handshakeCounters = HandshakeCounters()
         let health = ReceiverHealth(unreadyAfterFailure: configuration.unreadyAfterFailure)
         self.counters = counters
+        self.handshakeCounters = handshakeCounters
         self.health = health
-        let directory = try IntegrationDirectory(integrations: integrations, registry: registry,
-                                                 toleranceSeconds: Int64(configuration.timestampToleranceSeconds))
+        if let publicBaseURL = configuration.publicBaseURL, let problem = ReceiverConfiguration.problem(withPublicBaseURL: publicBaseURL) {
+            throw ReceiverError(.invalidConfiguration, "publicBaseURL '\(publicBaseURL.prefix(80))' \(problem)")
+        }
+        let factory = VerifierFactory(defaultToleranceSeconds: configuration.timestampToleranceSeconds.map(Int64.init))
+        let directory = try IntegrationDirectory(integrations: integrations, registry: registry, factory: factory)
         self.receiver = WebhookReceiver(
             directory: directory, registry: registry,
             producer: AcknowledgedProducer(producer: producer, timeout: configuration.acknowledgementTimeout,
-                                           timers: EventLoopGroupProvider.singleton.eventLoopGroup, health: health),
-            counters: counters, health: health, maximumBodySize: configuration.maximumBodySize,
-            retryAfterSeconds: configuration.retryAfterSeconds, logger: logger)
+                                           timers: EventLoopGroupProvider.singleton.eventLoopGroup, health: health,
+                                           recordObserver: recordObserver),
+            counters: counters, handshakeCounters: handshakeCounters, health: health,
+            maximumBodySize: configuration.maximumBodySize, retryAfterSeconds: configuration.retryAfterSeconds,
+            publicBaseURL: configuration.effectivePublicBaseURL, logger: logger)
     }
 
     /// Creates the receiver, loading integrations from `configuration.integrationsPath`.
@@ -84,6 +103,12 @@ public final class ReceiverService: Service, Sendable {
         let router = Router()
         let receiver = self.receiver
         router.post("/webhooks/:definition/:integration") { request, context -> Response in
+            let definition = context.parameters.get("definition") ?? ""
+            let integration = context.parameters.get("integration") ?? ""
+            return try await receiver.receive(request, definition: definition[...], integration: integration[...])
+        }
+        // Handshakes only (Okta's verification, Dropbox-style challenges, Graph validation); any other GET is a 404.
+        router.get("/webhooks/:definition/:integration") { request, context -> Response in
             let definition = context.parameters.get("definition") ?? ""
             let integration = context.parameters.get("integration") ?? ""
             return try await receiver.receive(request, definition: definition[...], integration: integration[...])

@@ -12,6 +12,24 @@ struct ReceiverConfigurationTests {
         #expect(configuration.maximumBodySize == 10 * 1024 * 1024)
         #expect(configuration.acknowledgementTimeout == .seconds(5))
         #expect(configuration.integrationsPath == "deploy/local/integrations.yaml")
+        #expect(configuration.timestampToleranceSeconds == nil)
+        #expect(configuration.publicBaseURL == nil)
+        #expect(configuration.effectivePublicBaseURL == "http://127.0.0.1:8080")
+    }
+
+    @Test func readsThePublicURLAndRefusesOnesRequestPathsCannotBeAppendedTo() throws {
+        let configuration = try ReceiverConfiguration(environment: EnvironmentReader(["INLET_RECEIVER_PUBLIC_URL": "https://hooks.example.com:8443"]))
+        #expect(configuration.effectivePublicBaseURL == "https://hooks.example.com:8443")
+        var ipv6 = ReceiverConfiguration()
+        ipv6.host = "::1"
+        #expect(ipv6.effectivePublicBaseURL == "http://[::1]:8080")
+        for bad in ["hooks.example.com", "https://hooks.example.com/", "https://hooks.example.com?x=1", "https://", "ftp://x"] {
+            #expect {
+                try ReceiverConfiguration(environment: EnvironmentReader(["INLET_RECEIVER_PUBLIC_URL": bad]))
+            } throws: { error in
+                (error as? ReceiverError)?.code == .invalidConfiguration && "\(error)".contains("INLET_RECEIVER_PUBLIC_URL")
+            }
+        }
     }
 
     @Test func readsEveryVariable() throws {
@@ -19,6 +37,7 @@ struct ReceiverConfigurationTests {
             "INLET_RECEIVER_HOST": "0.0.0.0", "INLET_RECEIVER_PORT": "9000", "INLET_RECEIVER_MAX_BODY_BYTES": "1024",
             "INLET_RECEIVER_ACK_TIMEOUT_MS": "250", "INLET_RECEIVER_RETRY_AFTER_SECONDS": "2",
             "INLET_RECEIVER_TIMESTAMP_TOLERANCE_SECONDS": "60", "INLET_INTEGRATIONS_FILE": "/etc/inlet/integrations.yaml",
+            "INLET_RECEIVER_PUBLIC_URL": "https://hooks.example.com",
         ]))
         #expect(configuration.host == "0.0.0.0")
         #expect(configuration.port == 9000)
@@ -27,7 +46,8 @@ struct ReceiverConfigurationTests {
         #expect(configuration.retryAfterSeconds == 2)
         #expect(configuration.timestampToleranceSeconds == 60)
         #expect(configuration.integrationsPath == "/etc/inlet/integrations.yaml")
-        #expect(ReceiverConfiguration.variables.count == 7)
+        #expect(configuration.publicBaseURL == "https://hooks.example.com")
+        #expect(ReceiverConfiguration.variables.count == 8)
     }
 
     @Test(arguments: ["INLET_RECEIVER_PORT", "INLET_RECEIVER_MAX_BODY_BYTES", "INLET_RECEIVER_ACK_TIMEOUT_MS"])

@@ -12,7 +12,7 @@ struct WebhookRoutingTests {
 
     init() throws {
         registry = try DefinitionRegistry()
-        directory = try IntegrationDirectory(integrations: ReceiverFixtures.integrations, registry: registry, toleranceSeconds: 300)
+        directory = try IntegrationDirectory(integrations: ReceiverFixtures.integrations, registry: registry)
     }
 
     func makeRecord(event: String, definition: String = "github", integration: String = "acme-gh",
@@ -81,5 +81,11 @@ struct WebhookRoutingTests {
     @Test(arguments: ["application/x-www-form-urlencoded", "text/json", "application/jsonx", "multipart/form-data"])
     func refusesOtherContentTypes(value: String) {
         #expect(WebhookReceiver.checkContentType(value)?.code == .unsupportedMediaType)
+    }
+
+    @Test func formDefinitionsTakeOnlyFormBodies() {
+        #expect(WebhookReceiver.checkContentType("application/x-www-form-urlencoded; charset=utf-8", encoding: .formURLEncoded) == nil)
+        #expect(WebhookReceiver.checkContentType("application/json", encoding: .formURLEncoded)?.code == .unsupportedMediaType)
+        #expect(WebhookReceiver.checkContentType(nil, encoding: .formURLEncoded)?.message.contains("application/x-www-form-urlencoded") == true)
     }
 }

@@ -1,7 +1,9 @@
 import HTTPTypes
 import Hummingbird
 import InletCore
+import InletCrypto
 @testable import InletReceiver
+import InletSignatures
 import Testing
 
 @Suite("WebhookSigner")
@@ -40,24 +42,58 @@ struct WebhookSignerTests {
         #expect(request.header("webhook-signature") == Self.standardSignature)
     }
 
+    /// The verdict of `integration`'s verifier on `request`, as the receiver would build it.
+    static func verdict(_ request: SignedRequest, integration: Integration, body: [UInt8]? = nil) throws -> SignatureRejection? {
+        let verifier = try VerifierFactory().makeVerifier(for: integration, scheme: WebhookDefinition.builtIn.first { $0.name == integration.definition }!.signature,
+                                                          now: ReceiverHealth.unixSeconds())
+        return verifier.verify(InboundRequest(url: WebhookSigner.defaultBaseURL + request.path, headers: InboundHeaders(request.headers),
+                                              body: body ?? request.body, now: ReceiverHealth.unixSeconds()))
+    }
+
     @Test func signsWhatTheVerifierAccepts() throws {
         for (definition, secret) in [(WebhookDefinition.github, "gh-secret"), (.standardWebhooks, "whsec_bG9jYWwtc3ZpeC1zZWNyZXQta2V5LTMyLWJ5dGVzISE=")] {
             let signer = try WebhookSigner(definition: definition, integrationID: "x", secret: secret)
             let body = Array(#"{"type":"a.b","n":1}"#.utf8)
             let request = try signer.sign(body: body, event: "a.b", deliveryID: signer.newDeliveryID())
-            let verifier = try SignatureVerifier(scheme: definition.signature, secrets: [secret], integrationID: "x", toleranceSeconds: 300)
-            #expect(verifier.verify(headers: request.httpFields, body: body, now: ReceiverHealth.unixSeconds()) == nil)
-            #expect(verifier.verify(headers: request.httpFields, body: body + [0x20], now: ReceiverHealth.unixSeconds())?.code == .signatureMismatch)
+            let integration = Integration(id: "x", definition: definition.name, secrets: [secret])
+            #expect(try Self.verdict(request, integration: integration) == nil)
+            #expect(try Self.verdict(request, integration: integration, body: body + [0x20])?.reason == .signatureMismatch)
         }
     }
 
-    @Test func signsWithTheIntegrationsFirstSecret() throws {
+    @Test func signsWithTheIntegrationsFirstValidSecret() throws {
         let registry = try DefinitionRegistry()
-        let integration = Integration(id: "acme", definition: WebhookDefinition.github.name, secrets: ["new", "old"])
+        let integration = Integration(id: "acme", definition: WebhookDefinition.github.name,
+                                      secrets: [IntegrationSecret("expired", notAfter: 1_000), "new", "old"])
         let request = try WebhookSigner(integration: integration, registry: registry)
             .sign(body: Array("{}".utf8), event: "push", deliveryID: "1")
-        let newOnly = try SignatureVerifier(scheme: .githubHMACSHA256, secrets: ["new"], integrationID: "acme", toleranceSeconds: 300)
-        #expect(newOnly.verify(headers: request.httpFields, body: Array("{}".utf8), now: 0) == nil)
+        let newOnly = Integration(id: "acme", definition: WebhookDefinition.github.name, secrets: ["new"])
+        #expect(try Self.verdict(request, integration: newOnly) == nil)
+    }
+
+    @Test func addsLinearsTimestampAndMailgunsSignatureToTheBody() throws {
+        let linear = try WebhookSigner(definition: .linear, integrationID: "l", secret: "lin")
+            .sign(body: Array(#"{"type":"Issue","action":"create"}"#.utf8), event: "Issue", deliveryID: "d", timestamp: 1_700_000_000)
+        #expect(String(decoding: linear.body, as: UTF8.self) == #"{"type":"Issue","action":"create","webhookTimestamp":1700000000000}"#)
+        let mailgun = try WebhookSigner(definition: .mailgun, integrationID: "m", secret: "key")
+            .sign(body: Array(#"{ "event-data": {"id": "e1", "event": "delivered"} }"#.utf8), event: "delivered", deliveryID: "d", timestamp: 1_700_000_000)
+        let text = String(decoding: mailgun.body, as: UTF8.self)
+        #expect(text.hasPrefix(#"{"signature":{"timestamp":"1700000000","token":""#))
+        #expect(text.hasSuffix(#"}, "event-data": {"id": "e1", "event": "delivered"} }"#))
+        #expect(try WebhookSigner.appendingMember("a", "1", to: Array("{ }".utf8)) == Array(#"{ "a":1}"#.utf8))
+        #expect(try WebhookSigner.prependingMember("a", "1", to: Array("{}".utf8)) == Array(#"{"a":1}"#.utf8))
+        #expect(throws: ReceiverError.self) {
+            try WebhookSigner(definition: .linear, integrationID: "l", secret: "lin").sign(body: Array("[1]".utf8), event: "Issue", deliveryID: "d")
+        }
+    }
+
+    @Test func refusesCredentialsTheSchemeDoesNotUse() throws {
+        #expect(throws: ReceiverError.self) { try WebhookSigner(definition: .discord, integrationID: "d", secret: "s") }
+        #expect(throws: ReceiverError.self) {
+            try WebhookSigner(definition: .github, integrationID: "g", privateKey: .ed25519(try Ed25519PrivateKey.generate()))
+        }
+        let sendgrid = Integration(id: "sg", definition: WebhookDefinition.sendgrid.name, secrets: [IntegrationSecret](), publicKeys: ["k"])
+        #expect(throws: ReceiverError.self) { try WebhookSigner(integration: sendgrid, registry: try DefinitionRegistry()) }
     }
 
     @Test func makesDeliveryIDsInTheProvidersShape() throws {
