@@ -18,6 +18,8 @@ func mapperConfiguration(_ stack: Stack) throws -> MapperConfiguration {
     var configuration = try MapperConfiguration(environment: stack.environment)
     configuration.brokers = stack.configuration.kafkaBrokers
     configuration.mappingsDirectory = stack.configuration.mappingsDirectory
+    // The integrations' `filter:` expressions are applied by the mapper (docs/mappings.md, Integration filters).
+    configuration.integrationsFile = stack.configuration.integrationsPath
     return configuration
 }
 
@@ -36,12 +38,29 @@ struct MapCommand: AsyncParsableCommand {
     @Argument(help: "A JSON file holding the webhook body.") var payload: String
     @Option(help: "The variant the receiver would have extracted.") var variant: String?
     @Flag(help: "Print the golden format (the content of a <case>.expected.json file).") var golden = false
+    @Option(help: "Map as this integration of the integrations file (INLET_INTEGRATIONS_FILE), applying its filter.")
+    var integration: String?
+
+    func validate() throws {
+        if golden && integration != nil {
+            throw ValidationError("--golden maps for the golden integration 'acme' without integration filters; drop --integration")
+        }
+    }
 
     func run() async throws {
         let stack = try Stack.load(label: "map")
+        var filters = IntegrationFilters.none
+        if let integration {
+            let integrations = try ConfigurationFiles.integrations(at: stack.configuration.integrationsPath, definitions: stack.definitions)
+            guard let chosen = integrations.first(where: { $0.id == integration }) else {
+                throw ValidationError("\(stack.configuration.integrationsPath) has no integration '\(integration)' (it has: \(integrations.map(\.id).joined(separator: ", ")))")
+            }
+            filters = try IntegrationFilters(integrations: [chosen])
+        }
         print(try MappingPreview.run(
             definition: definition, event: event, payloadPath: payload, variant: variant,
             mappingsDirectory: stack.configuration.mappingsDirectory, definitions: stack.definitions,
-            models: stack.models, format: golden ? .golden : .preview), terminator: golden ? "" : "\n")
+            models: stack.models, integration: integration ?? "preview", integrationFilters: filters,
+            format: golden ? .golden : .preview), terminator: golden ? "" : "\n")
     }
 }

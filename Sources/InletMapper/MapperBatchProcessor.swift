@@ -40,6 +40,8 @@ struct MapperBatchProcessor: Sendable {
     struct Plan: Sendable {
         var chains: [[Outgoing]] = []
         var filtered = 0
+        /// Of ``filtered``, the skips because an integration's own filter was false.
+        var integrationFiltered = 0
         var consumed = 0
         var outgoingCount: Int { chains.reduce(0) { $0 + $1.count } }
     }
@@ -73,6 +75,7 @@ struct MapperBatchProcessor: Sendable {
                     append(Outgoing(record: MapperBatchProcessor.producerRecord(mapped), kind: .model))
                 case .filtered(let skip):
                     plan.filtered += 1
+                    if skip.reason == .integrationFilter { plan.integrationFiltered += 1 }
                     logger.debug("mapping entry produced no record", metadata: [
                         "mapper.mapping": "\(skip.mappingFile)", "mapper.entry": "\(skip.entryIndex)",
                         "mapper.reason": "\(skip.reason.rawValue)", "kafka.topic": "\(input.topic)",

@@ -4,6 +4,10 @@ import InletCore
 public struct MapperConfiguration: Sendable {
     /// Directory of mapping files, `<definition>/<event>.yaml`. Default: `mappings`.
     public var mappingsDirectory: String = "mappings"
+    /// The integrations file whose `filter:` expressions the mapper applies (``IntegrationFilters``); `inlet mapper`
+    /// sets it from `INLET_INTEGRATIONS_FILE`. Not read by ``init(environment:)``: the path belongs to the shared
+    /// configuration. Default: nil (no integration filters).
+    public var integrationsFile: String?
     /// Kafka bootstrap servers, comma-separated. Default: `127.0.0.1:9092`.
     public var brokers: String = "127.0.0.1:9092"
     /// Consumer group. Default: `Stage.mapper.consumerGroup` (`inlet-mapper`).

@@ -23,6 +23,8 @@ public struct MapperError: Error, Sendable, CustomStringConvertible {
         public static let undeclaredEvent = Code("undeclared_event")
         /// An entry's `model` is not in the ``ModelRegistry``.
         public static let unknownModel = Code("unknown_model")
+        /// An integration's `filter` in the integrations file does not compile.
+        public static let invalidIntegrationFilter = Code("invalid_integration_filter")
         /// A configuration value (environment variable) is malformed.
         public static let configuration = Code("configuration")
         /// Producing model records or dead letters kept failing; the batch was not committed.

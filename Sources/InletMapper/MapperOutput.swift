@@ -7,8 +7,8 @@ import InletCore
 public enum MapperOutput: Sendable {
     /// A validated record for `inlet.model.<model>`.
     case record(MappedRecord)
-    /// An entry produced nothing on purpose (its filter was false, its variants exclude the record, or its map
-    /// returned an empty list). Counted in metrics and logged at debug level.
+    /// An entry produced nothing on purpose (its filter or its integration's filter was false, its variants exclude
+    /// the record, or its map returned an empty list). Counted in metrics and logged at debug level.
     case filtered(MappingSkip)
     /// The input record goes to `inlet.dlq.mapper` with this reason.
     case deadLetter(MapperFailure)
@@ -46,6 +46,8 @@ public struct MappingSkip: Sendable, Equatable {
         case variant
         /// The entry's map returned an empty list.
         case emptyList = "empty_list"
+        /// The integration's own filter (``IntegrationFilters``) was false for the record.
+        case integrationFilter = "integration_filter"
     }
 
     public let mappingFile: String

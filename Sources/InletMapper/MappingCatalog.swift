@@ -46,36 +46,63 @@ public struct MappingCatalog: Sendable {
 
     /// Loads and compiles every `<definition>/<event>.yaml` (or `.yml`) under `directory`.
     ///
-    /// Files that are not YAML (a README) are ignored; YAML files anywhere else in the tree are an error, so a
-    /// misplaced mapping is never silently unused.
-    /// - Throws: ``MapperError`` naming the file and position of the first problem.
+    /// Files that are not YAML (a README, `unmapped.txt`) are ignored; YAML files anywhere else in the tree are an
+    /// error, so a misplaced mapping is never silently unused.
+    /// - Throws: ``MapperError`` naming the file and position of the first problem (``check(directory:definitions:models:)``
+    ///   reports all of them).
     public static func load(
         directory: String, definitions: DefinitionRegistry, models: ModelRegistry
     ) throws(MapperError) -> MappingCatalog {
+        let result = check(directory: directory, definitions: definitions, models: models)
+        if let first = result.problems.first { throw first }
+        return result.catalog
+    }
+
+    /// What compiling a mappings directory found: the files that compiled, every problem, and which files were
+    /// tried (so a broken file still counts as mapping its event when coverage is checked).
+    public struct CheckResult: Sendable {
+        public let catalog: MappingCatalog
+        public let problems: [MapperError]
+        /// Paths relative to the directory of every YAML file found, compiled or not.
+        public let attemptedFiles: Set<String>
+    }
+
+    /// Compiles every mapping file under `directory` and collects every problem of every file (all entries, all
+    /// keys), for `inlet check`; ``load(directory:definitions:models:)`` throws the first of them.
+    public static func check(directory: String, definitions: DefinitionRegistry, models: ModelRegistry) -> CheckResult {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         guard manager.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw MapperError(.invalidMappingFile, "mappings directory '\(directory)' does not exist; set INLET_MAPPINGS_DIR or create it",
-                              location: nil)
+            return CheckResult(catalog: MappingCatalog(files: []), problems: [MapperError(
+                .invalidMappingFile, "mappings directory '\(directory)' does not exist; set INLET_MAPPINGS_DIR or create it",
+                location: nil)], attemptedFiles: [])
         }
         guard let relativePaths = manager.enumerator(atPath: directory)?.allObjects as? [String] else {
-            throw MapperError(.invalidMappingFile, "cannot list mappings directory '\(directory)'")
+            return CheckResult(catalog: MappingCatalog(files: []),
+                               problems: [MapperError(.invalidMappingFile, "cannot list mappings directory '\(directory)'")], attemptedFiles: [])
         }
         var files: [MappingFile] = []
+        var problems: [MapperError] = []
+        var attempted = Set<String>()
         for relative in relativePaths.sorted() where relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") {
+            attempted.insert(relative)
             let components = relative.split(separator: "/").map(String.init)
             guard components.count == 2 else {
-                throw MapperError(.invalidMappingFile, "mapping files live at <definition>/<event>.yaml; move or delete this file",
-                                  location: .init(file: relative))
+                problems.append(MapperError(.invalidMappingFile, "mapping files live at <definition>/<event>.yaml; move or delete this file",
+                                            location: .init(file: relative)))
+                continue
             }
             guard let data = manager.contents(atPath: directory + "/" + relative),
                   let text = String(data: data, encoding: .utf8)
             else {
-                throw MapperError(.invalidMappingFile, "cannot read the file as UTF-8 text", location: .init(file: relative))
+                problems.append(MapperError(.invalidMappingFile, "cannot read the file as UTF-8 text", location: .init(file: relative)))
+                continue
             }
-            files.append(try parse(yaml: text, path: relative, definitions: definitions, models: models))
+            let (file, fileProblems) = parseCollecting(yaml: text, path: relative, definitions: definitions, models: models)
+            if let file { files.append(file) }
+            problems += fileProblems
         }
-        return MappingCatalog(files: files)
+        return CheckResult(catalog: MappingCatalog(files: files), problems: problems, attemptedFiles: attempted)
     }
 
     /// Compiles one mapping file's text; `path` is `<definition>/<event>.yaml` and decides what the file maps.
@@ -83,28 +110,37 @@ public struct MappingCatalog: Sendable {
     public static func parse(
         yaml text: String, path: String, definitions: DefinitionRegistry, models: ModelRegistry
     ) throws(MapperError) -> MappingFile {
+        let (file, problems) = parseCollecting(yaml: text, path: path, definitions: definitions, models: models)
+        if let first = problems.first { throw first }
+        return file!
+    }
+
+    /// Compiles one mapping file's text and returns every problem in it; the file is nil when there is any.
+    public static func parseCollecting(
+        yaml text: String, path: String, definitions: DefinitionRegistry, models: ModelRegistry
+    ) -> (MappingFile?, [MapperError]) {
         let components = path.split(separator: "/").map(String.init)
         guard components.count >= 2 else {
-            throw MapperError(.invalidMappingFile, "mapping files live at <definition>/<event>.yaml", location: .init(file: path))
+            return (nil, [MapperError(.invalidMappingFile, "mapping files live at <definition>/<event>.yaml", location: .init(file: path))])
         }
         let definitionName = components[components.count - 2]
         var eventName = components[components.count - 1]
         for suffix in [".yaml", ".yml"] where eventName.hasSuffix(suffix) { eventName.removeLast(suffix.count) }
         guard let definition = definitions[definitionName] else {
             let known = definitions.definitions.keys.sorted().map(\.rawValue).joined(separator: ", ")
-            throw MapperError(.unknownDefinition, "directory '\(definitionName.prefix(80))' is not a registered definition (known: \(known))",
-                              location: .init(file: path))
+            return (nil, [MapperError(.unknownDefinition, "directory '\(definitionName.prefix(80))' is not a registered definition (known: \(known))",
+                                      location: .init(file: path))])
         }
         guard let event = declaredEvent(named: eventName, in: definition) else {
             let declared = definition.events.map(\.rawValue).joined(separator: ", ")
-            throw MapperError(
+            return (nil, [MapperError(
                 .undeclaredEvent,
                 "definition '\(definition.name)' declares no event '\(eventName.prefix(80))' (declared: \(declared.isEmpty ? "none" : declared)); records of undeclared events never reach the mapper",
-                location: .init(file: path))
+                location: .init(file: path))])
         }
-        return try MappingFileParser(
+        return MappingFileParser(
             path: path, text: text, definition: definition.name, event: event, models: models,
             environment: MappingVariables.environment
-        ).parse()
+        ).parseCollecting()
     }
 }

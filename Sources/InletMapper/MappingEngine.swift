@@ -10,9 +10,13 @@ import InletCore
 /// failures of one input record become a single dead letter (code of the first, every message), placed last.
 public struct MappingEngine: Sendable {
     public let catalog: MappingCatalog
+    /// The integrations' own filters; a record is mapped only when its integration's filter (if any) and its
+    /// entry's filter both accept it.
+    public let integrationFilters: IntegrationFilters
 
-    public init(catalog: MappingCatalog) {
+    public init(catalog: MappingCatalog, integrationFilters: IntegrationFilters = .none) {
         self.catalog = catalog
+        self.integrationFilters = integrationFilters
     }
 
     /// Maps one record whose value is JSON bytes.
@@ -47,7 +51,23 @@ public struct MappingEngine: Sendable {
     }
 
     private func map(envelope: Envelope, payload: CELValue, file: MappingFile) -> [MapperOutput] {
-        let bindings = MappingVariables.bindings(envelope: envelope, payload: payload, includeEnvelope: file.usesEnvelope)
+        let integrationFilter = integrationFilters[envelope.integration]
+        let bindings = MappingVariables.bindings(
+            envelope: envelope, payload: payload, includeEnvelope: file.usesEnvelope || integrationFilter?.usesEnvelope == true)
+        if let integrationFilter {
+            switch integrationFilter.decide(bindings) {
+            case .pass:
+                break
+            case .reject:
+                // Every entry is skipped; the reason says why, so `inlet map` and the debug log explain it.
+                return file.entries.map { entry in
+                    .filtered(MappingSkip(mappingFile: file.path, entryIndex: entry.index, model: entry.model.name,
+                                          reason: entry.applies(toVariant: envelope.variant) ? .integrationFilter : .variant))
+                }
+            case .failure(let reason):
+                return [.deadLetter(MapperFailure(code: .filterError, message: "\(file.path): \(reason)", mappingFile: file.path))]
+            }
+        }
         var outputs: [MapperOutput] = []
         var failures: [MapperFailure] = []
         var ordinal = 0

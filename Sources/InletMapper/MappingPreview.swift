@@ -22,13 +22,15 @@ public enum MappingPreview {
     ///     { "kind": "filtered", "entry": 1, "model": "...", "reason": "filter" },
     ///     { "kind": "dead_letter", "code": "map_error", "message": "github/pull_request.yaml:12:7 (entry 0, map): ..." } ] }
     /// ```
-    /// or, with `format: .golden`, the golden array of ``MappingGolden``.
+    /// or, with `format: .golden`, the golden array of ``MappingGolden`` (mapped for integration `acme`).
     /// - Parameter event: the event as the provider spells it or in its topic-safe form (`repo_push`).
+    /// - Parameter integrationFilters: applied as the mapper would for `integration` (a false filter shows as
+    ///   `filtered` with reason `integration_filter`).
     /// - Throws: ``MapperError`` when a mapping file is broken or the payload file cannot be read.
     public static func run(
         definition: String, event: String, payloadPath: String, variant: String? = nil,
         mappingsDirectory: String, definitions: DefinitionRegistry, models: ModelRegistry,
-        integration: String = "preview", format: Format = .preview
+        integration: String = "preview", integrationFilters: IntegrationFilters = .none, format: Format = .preview
     ) throws(MapperError) -> String {
         guard let data = FileManager.default.contents(atPath: payloadPath) else {
             throw MapperError(.preview, "cannot read payload file '\(payloadPath)'")
@@ -36,7 +38,7 @@ public enum MappingPreview {
         let catalog = try MappingCatalog.load(directory: mappingsDirectory, definitions: definitions, models: models)
         // Accept `repo_push` for `repo:push`: the receiver writes the declared spelling into the envelope.
         let declared = definitions[definition].flatMap { MappingCatalog.declaredEvent(named: event, in: $0) }?.rawValue ?? event
-        let engine = MappingEngine(catalog: catalog)
+        let engine = MappingEngine(catalog: catalog, integrationFilters: integrationFilters)
         switch format {
         case .preview:
             return render(engine: engine, definition: definition, event: declared, payload: Array(data), variant: variant,
@@ -55,7 +57,7 @@ public enum MappingPreview {
         return MappingGolden.render(engine.map(envelope: envelope, value: payload))
     }
 
-    /// Maps `payload` (JSON bytes) with `engine` and renders the outcome; see ``run(definition:event:payloadPath:variant:mappingsDirectory:definitions:models:integration:format:)``.
+    /// Maps `payload` (JSON bytes) with `engine` and renders the outcome; see ``run(definition:event:payloadPath:variant:mappingsDirectory:definitions:models:integration:integrationFilters:format:)``.
     public static func render(
         engine: MappingEngine, definition: String, event: String, payload: [UInt8], variant: String? = nil,
         integration: String = "preview"
