@@ -102,6 +102,8 @@ struct WebhookReceiver: Sendable {
 
         if route.answersHandshakesFirst {
             if let answer = Self.handshake(route, inbound, phase: .beforeVerification) { return answer }
+            // A GET that no unsigned responder recognised, with no signed GET handshake to come: nothing to verify.
+            if isGET, !route.answersHandshakesAfterVerification { return .failure(Self.getIsNotAHandshake(route)) }
             if !isGET, let rejection = Self.checkContentType(request.headers[.contentType], encoding: encoding) {
                 return .failure(rejection)
             }
