@@ -1,14 +1,14 @@
 import Foundation
 
 /// What ``IntegrationCatalogService`` knows between polls, and what it should do next. No I/O: the service performs
-/// the actions this returns, so the rules are tested on their own.
+/// what this decides, so the rules are tested on their own.
 struct CatalogPollState: Sendable {
-    /// Why a new snapshot is published.
+    /// Why a new snapshot is loaded.
     enum Reason: String, Sendable {
         /// The change counter moved: something was written.
         case changed
-        /// A secret of the applied snapshot passed its `not_after`.
-        case secretExpired = "secret_expired"
+        /// A signing token of the applied snapshot ended (``IntegrationSnapshot/refreshAt``).
+        case tokenEnded = "token_ended"
     }
 
     /// The snapshot the receiver runs with.
@@ -24,12 +24,11 @@ struct CatalogPollState: Sendable {
         self.applied = applied
     }
 
-    /// Whether the applied snapshot holds a secret past its end: publish `applied.pruned(at: now)`.
-    func needsPruning(at now: Date) -> Bool { applied.hasExpiredSecrets(at: now) }
-
-    /// Whether the counter read from the database calls for loading a new snapshot.
-    func shouldLoad(observedVersion: Int64) -> Bool {
-        observedVersion != applied.version && observedVersion != refusedVersion
+    /// Whether to load a new snapshot, given the counter read from the database; nil to keep the applied one.
+    func reasonToLoad(observedVersion: Int64, now: Date) -> Reason? {
+        guard observedVersion != refusedVersion else { return nil }
+        if observedVersion != applied.version { return .changed }
+        return applied.needsRefresh(at: now) ? .tokenEnded : nil
     }
 
     mutating func didApply(_ snapshot: IntegrationSnapshot) {

@@ -3,9 +3,9 @@ import InletPostgres
 
 /// Reads every integration with its secrets opened, as one consistent ``IntegrationSnapshot``.
 ///
-/// A snapshot is all or nothing: if any secret of an enabled integration does not open (a key that is not
-/// configured, a wrong key, an altered row), ``load(now:)`` throws and names that secret, and a running receiver
-/// keeps the snapshot it has. Disabled integrations' secrets are not opened.
+/// A snapshot is all or nothing: if any secret does not open (a key that is not configured, a wrong key, an altered
+/// or moved row), ``load(now:)`` throws and names that secret and what to set, and a running receiver keeps the
+/// snapshot it has. Nothing is left out silently.
 public struct IntegrationCatalog: Sendable {
     public let store: IntegrationStore
     public let sealer: SecretSealer
@@ -21,7 +21,7 @@ public struct IntegrationCatalog: Sendable {
     }
 
     /// Reads the counter, the integrations and their sealed secrets in one repeatable-read transaction, then opens
-    /// the active secrets of enabled integrations.
+    /// the secrets.
     /// - Throws: ``IntegrationsError`` `.unknownMasterKey` / `.secretDoesNotDecrypt` naming the integration and
     ///   secret, `.database`.
     public func load(now: Date = Date()) async throws -> IntegrationSnapshot {
@@ -33,17 +33,13 @@ public struct IntegrationCatalog: Sendable {
                 return (version, records, sealed)
             }
         }
-        var items: [IntegrationSnapshot.Item] = []
+        var opened: [String: [String: WebhookSecret]] = [:]
         for record in records {
-            var secrets: [(record: SecretRecord, secret: WebhookSecret)] = []
-            if record.status == .enabled {
-                for secret in record.activeSecrets(at: now) {
-                    guard let box = sealed[record.id]?[secret.id] else { continue }
-                    secrets.append((secret, try sealer.open(box, integrationID: record.id, secretID: secret.id)))
-                }
+            for secret in record.secrets {
+                guard let box = sealed[record.id]?[secret.id] else { continue }
+                opened[record.id, default: [:]][secret.id] = try sealer.open(box, integrationID: record.id, secretID: secret.id)
             }
-            items.append(IntegrationSnapshot.Item(record: record, secrets: secrets))
         }
-        return IntegrationSnapshot(version: version, items: items, effectiveAt: now)
+        return IntegrationSnapshot(version: version, records: records, opened: opened, loadedAt: now)
     }
 }

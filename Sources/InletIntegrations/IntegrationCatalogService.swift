@@ -4,9 +4,9 @@ import ServiceLifecycle
 import Synchronization
 
 /// Keeps a receiver's integrations current: every poll interval it reads the catalog's change counter (one
-/// single-row read) and, when it moved, loads a new ``IntegrationSnapshot`` and hands it to `onChange`. When a
-/// secret of the running snapshot passes its `not_after`, it hands over a pruned copy without asking the database.
-/// So a new, rotated, disabled or removed secret or integration takes effect within one interval.
+/// single-row read) and, when it moved, loads a new ``IntegrationSnapshot`` and hands it to `onChange`. So a new,
+/// rotated, disabled or removed secret or integration takes effect within one interval. (A secret's `not_after` is
+/// enforced by the receiver itself, to the second; a GitLab signing token's end triggers a reload.)
 ///
 /// Failures never stop the service or the receiver, which keeps the snapshot it has:
 /// - the database cannot be reached: a warning on the first failed poll, then every 30th, and a note on recovery;
@@ -52,11 +52,9 @@ public final class IntegrationCatalogService: Service, Sendable {
         }
     }
 
-    /// One round: prune expired secrets, then look for a change. Internal so tests can drive it step by step.
+    /// One round: read the counter, and load and hand over a new snapshot when it moved (or a signing token in the
+    /// running one ended). Internal so tests can drive it step by step.
     func poll(now: Date) async {
-        let stale = state.withLock { $0.needsPruning(at: now) ? $0.applied : nil }
-        if let stale { await publish(stale.pruned(at: now), reason: .secretExpired) }
-
         let version: Int64
         do {
             version = try await catalog.currentVersion()
@@ -65,18 +63,18 @@ public final class IntegrationCatalogService: Service, Sendable {
                 logger.notice("integrations poll recovered", metadata: [IntegrationsLogKeys.failures: "\(failedBefore)"])
             }
         } catch {
-            if state.withLock({ $0.pollFailed() }) {
+            let (report, failures) = state.withLock { ($0.pollFailed(), $0.consecutiveFailures) }
+            if report {
                 logger.warning("integrations poll failed; the receiver keeps its current integrations", metadata: [
-                    IntegrationsLogKeys.error: "\(error)",
-                    IntegrationsLogKeys.failures: "\(state.withLock { $0.consecutiveFailures })",
+                    IntegrationsLogKeys.error: "\(error)", IntegrationsLogKeys.failures: "\(failures)",
                 ])
             }
             return
         }
-        guard state.withLock({ $0.shouldLoad(observedVersion: version) }) else { return }
+        guard let reason = state.withLock({ $0.reasonToLoad(observedVersion: version, now: now) }) else { return }
         let snapshot: IntegrationSnapshot
         do {
-            snapshot = try await catalog.load(now: Date())
+            snapshot = try await catalog.load(now: now)
         } catch {
             if state.withLock({ $0.failedToLoad(version: version) }) {
                 logger.error("integrations changed but could not be loaded; the receiver keeps its current integrations", metadata: [
@@ -85,7 +83,7 @@ public final class IntegrationCatalogService: Service, Sendable {
             }
             return
         }
-        await publish(snapshot, reason: .changed)
+        await publish(snapshot, reason: reason)
     }
 
     private func publish(_ snapshot: IntegrationSnapshot, reason: CatalogPollState.Reason) async {
@@ -100,12 +98,9 @@ public final class IntegrationCatalogService: Service, Sendable {
             return
         }
         state.withLock { $0.didApply(snapshot) }
-        var metadata: Logger.Metadata = [
+        logger.info("integrations updated", metadata: [
             IntegrationsLogKeys.version: "\(snapshot.version)", IntegrationsLogKeys.previousVersion: "\(previous)",
             IntegrationsLogKeys.count: "\(snapshot.integrations.count)", IntegrationsLogKeys.reason: "\(reason.rawValue)",
-        ]
-        let withoutSecrets = snapshot.integrationsWithoutSecrets
-        if !withoutSecrets.isEmpty { metadata[IntegrationsLogKeys.withoutSecrets] = "\(withoutSecrets.joined(separator: ","))" }
-        logger.info("integrations updated", metadata: metadata)
+        ])
     }
 }

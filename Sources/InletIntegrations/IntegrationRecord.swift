@@ -8,25 +8,41 @@ public enum IntegrationStatus: String, Sendable, Hashable, CaseIterable {
     case disabled
 }
 
+/// What a sealed secret is used for.
+public enum SecretKind: String, Sendable, Hashable, CaseIterable {
+    /// A verification secret: the integration's `secrets` (for GitLab: its secret tokens).
+    case secret
+    /// A GitLab signing token (`options.signing_tokens`, `whsec_…`).
+    case signingToken = "signing_token"
+}
+
 /// What is stored about one secret, without the secret: safe to list, log and print.
 public struct SecretRecord: Sendable, Hashable {
     /// `v1`, `v2`, …: numbered per integration, never reused, the highest the newest.
     public var id: String
+    public var kind: SecretKind
     /// The master key that sealed it.
     public var keyID: String
     public var createdAt: Date
-    /// When it stops verifying; nil while it is the current secret or has no end.
+    /// The last second it verifies (inclusive, like `not_after` in the integrations file); nil: no end.
     public var notAfter: Date?
 
-    public init(id: String, keyID: String, createdAt: Date, notAfter: Date?) {
+    public init(id: String, kind: SecretKind = .secret, keyID: String, createdAt: Date, notAfter: Date?) {
         self.id = id
+        self.kind = kind
         self.keyID = keyID
         self.createdAt = createdAt
         self.notAfter = notAfter
     }
 
-    /// Whether it still verifies deliveries at `now`.
-    public func isActive(at now: Date) -> Bool { notAfter.map { $0 > now } ?? true }
+    /// `not_after` as Unix seconds, the receiver's unit.
+    public var notAfterSeconds: Int64? { notAfter.map { Int64($0.timeIntervalSince1970.rounded(.down)) } }
+
+    /// Whether it still verifies at `now`: up to and including the second of `not_after`, as
+    /// `IntegrationSecret.isActive(at:)` decides.
+    public func isActive(at now: Date) -> Bool {
+        notAfterSeconds.map { Int64(now.timeIntervalSince1970.rounded(.down)) <= $0 } ?? true
+    }
 
     /// The number in `v<n>`, 0 for an id of another form (set by hand).
     var number: Int { id.hasPrefix("v") ? Int(id.dropFirst()) ?? 0 : 0 }
@@ -44,7 +60,7 @@ public struct IntegrationRecord: Sendable, Hashable {
     public var id: String
     public var definition: DefinitionName
     public var settings: IntegrationSettings
-    /// CEL over the delivery, evaluated by the receiver; nil accepts every delivery.
+    /// CEL over the delivery that must hold for the mapper to map it; nil maps everything.
     public var filter: String?
     public var status: IntegrationStatus
     public var createdAt: Date
@@ -52,14 +68,44 @@ public struct IntegrationRecord: Sendable, Hashable {
     public var updatedAt: Date
     /// Counts the changes of the row and its secrets; starts at 1.
     public var revision: Int64
-    /// Newest first.
+    /// Newest first, every kind.
     public var secrets: [SecretRecord]
 
-    /// The secrets that verify at `now`, newest first.
-    public func activeSecrets(at now: Date) -> [SecretRecord] { secrets.filter { $0.isActive(at: now) } }
+    /// The receiver's value, with `values` standing for the secrets (by secret id). Secrets without a value are
+    /// left out.
+    func integration(values: [String: WebhookSecret]) -> Integration {
+        var options = settings.options
+        let signingTokens = secrets.filter { $0.kind == .signingToken }.compactMap { values[$0.id]?.value }
+        options.signingTokens = signingTokens.isEmpty ? nil : signingTokens
+        return Integration(
+            id: id, definition: definition,
+            secrets: secrets.filter { $0.kind == .secret }.compactMap { secret in
+                values[secret.id].map { IntegrationSecret($0.value, notAfter: secret.notAfterSeconds) }
+            },
+            publicKeys: settings.publicKeys, options: options, signature: settings.signature, metadata: settings.metadata,
+            filter: filter, enabled: status == .enabled)
+    }
+
+    /// Checks the record's shape against its definition with `Integration.validate(against:)`: which material the
+    /// scheme needs, which options it reads. That check looks only at whether secrets are present and non-empty,
+    /// never at their values, so stored secrets (sealed, not opened here) are represented by a placeholder.
+    func validate(definitions: DefinitionRegistry, operation: String) throws(IntegrationsError) {
+        guard let definition = definitions.definitions[self.definition] else {
+            let names = definitions.definitions.keys.sorted().map(\.rawValue).joined(separator: ", ")
+            throw IntegrationsError(.invalidIntegration, "'\(self.definition)' is not a known definition (known: \(names))",
+                                    operation: operation)
+        }
+        let placeholder = WebhookSecret(checked: "sealed")
+        let shape = integration(values: Dictionary(uniqueKeysWithValues: secrets.map { ($0.id, placeholder) }))
+        do {
+            try shape.validate(against: definition)
+        } catch {
+            throw IntegrationsError(.invalidIntegration, "integration '\(id)': \(error.reason)", operation: operation)
+        }
+    }
 }
 
-/// An integration to add: everything but its secrets, checked.
+/// An integration to add: everything but its secrets.
 public struct NewIntegration: Sendable {
     public let id: String
     public let definition: DefinitionName
@@ -67,8 +113,9 @@ public struct NewIntegration: Sendable {
     public var filter: String?
     public var status: IntegrationStatus
 
-    /// - Throws: ``IntegrationsError`` `.invalidIntegration` for an id that is not 1–64 characters of `a-z 0-9 _ -`,
-    ///   or a definition the registry does not know (the error lists the known ones).
+    /// - Throws: ``IntegrationsError`` `.invalidIntegration` for an id that is not 1–128 characters of `a-z 0-9 _ -`,
+    ///   or a definition the registry does not know (the error lists the known ones). The rest is checked when it is
+    ///   added, together with its secrets.
     public init(id: String, definition: String, definitions: DefinitionRegistry, settings: IntegrationSettings = .empty,
                 filter: String? = nil, status: IntegrationStatus = .enabled) throws(IntegrationsError)
     {
@@ -78,25 +125,50 @@ public struct NewIntegration: Sendable {
             throw IntegrationsError(.invalidIntegration, "'\(definition.prefix(64))' is not a known definition (known: \(names))",
                                     operation: "add integration \(id)")
         }
-        let filter = filter?.trimmingCharacters(in: .whitespacesAndNewlines)
         self.id = id
         self.definition = known.name
         self.settings = settings
-        self.filter = filter?.isEmpty == false ? filter : nil
+        self.filter = IntegrationFilter.normalised(filter)
         self.status = status
+    }
+
+    /// From an integration read from a file (id and definition checked there).
+    init(of integration: Integration) {
+        id = integration.id
+        definition = integration.definition
+        settings = IntegrationSettings(of: integration)
+        filter = IntegrationFilter.normalised(integration.filter)
+        status = integration.enabled ? .enabled : .disabled
+    }
+
+    /// The record it becomes with `secrets` (newest first), before anything is written: for validation.
+    func record(secrets: [SecretRecord], now: Date) -> IntegrationRecord {
+        IntegrationRecord(id: id, definition: definition, settings: settings, filter: filter, status: status, createdAt: now,
+                          updatedAt: now, revision: 1, secrets: secrets)
     }
 }
 
-/// The rules for integration ids: they appear in URLs (`/webhooks/<definition>/<id>`) and topic headers.
+/// Filters are stored trimmed; an empty one is no filter.
+enum IntegrationFilter {
+    static func normalised(_ filter: String?) -> String? {
+        guard let trimmed = filter?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
+        return trimmed
+    }
+}
+
+/// The rules for integration ids, as `Integration.validate(against:)` has them: they appear in URLs
+/// (`/webhooks/<definition>/<id>`) and record headers.
 public enum IntegrationID {
-    /// - Throws: ``IntegrationsError`` `.invalidIntegration` unless `id` is 1–64 characters of `a-z 0-9 _ -`.
+    public static let maximumLength = 128
+
+    /// - Throws: ``IntegrationsError`` `.invalidIntegration` unless `id` is 1–128 characters of `a-z 0-9 _ -`.
     public static func validate(_ id: String) throws(IntegrationsError) {
-        let valid = !id.isEmpty && id.utf8.count <= 64 && id.utf8.allSatisfy { byte in
+        let valid = !id.isEmpty && id.utf8.count <= maximumLength && id.utf8.allSatisfy { byte in
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
                 || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
         }
         guard valid else {
-            throw IntegrationsError(.invalidIntegration, "integration id '\(id.prefix(64))' must be 1 to 64 characters of a-z, 0-9, '_' or '-'",
+            throw IntegrationsError(.invalidIntegration, "integration id '\(id.prefix(64))' must be 1 to \(maximumLength) characters of a-z, 0-9, '_' or '-'",
                                     operation: "check integration id")
         }
     }

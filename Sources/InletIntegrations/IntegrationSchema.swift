@@ -7,11 +7,11 @@ import InletPostgres
 ///   after every statement writing to the two tables below (through the CLI or by hand). Readers poll it; writers
 ///   lock it first, so changes are counted in commit order.
 /// - `inlet_integrations (id, definition, settings jsonb, filter, status, next_secret_number, created_at,
-///   updated_at, revision)`: one row per integration, no secret material. A row trigger bumps `revision` and sets
+///   updated_at, revision)`: one row per integration, no secret material (`settings`: ``IntegrationSettings``). A row trigger bumps `revision` and sets
 ///   `updated_at` on every update.
-/// - `inlet_integration_secrets (integration_id → inlet_integrations ON DELETE CASCADE, secret_id, ciphertext,
-///   nonce, key_id, created_at, not_after)`: one row per secret, sealed with AES-256-GCM (see ``SecretSealer``);
-///   `not_after` NULL means no expiry.
+/// - `inlet_integration_secrets (integration_id → inlet_integrations ON DELETE CASCADE, secret_id, kind, ciphertext,
+///   nonce, key_id, created_at, not_after)`: one row per secret (`kind` `secret`, or `signing_token` for GitLab),
+///   sealed with AES-256-GCM (see ``SecretSealer``); `not_after` NULL means no end.
 ///
 /// ``migrate()`` is cheap when the tables are current (one lookup, one single-row read), and safe to run from many
 /// processes at once: migrations run in a transaction under an advisory lock.
@@ -27,18 +27,28 @@ struct IntegrationSchema: Sendable {
             if let version = try await installedVersion({ try await client.query($0, $1, retryOnConnectionLoss: true) }),
                try check(version) { return }
             let catalog = try tables.catalog
-            try await client.withTransaction { transaction in
-                // Every process upgrading the same tables queues here; the loser finds them done.
-                _ = try await transaction.query("SELECT pg_advisory_xact_lock(hashtext($1))", [.text(catalog)])
-                let installed = try await installedVersion({ try await transaction.query($0, $1) }) ?? 0
-                if try check(installed) { return }
-                for version in (installed + 1)...Self.latestVersion {
-                    for statement in try migration(version) { _ = try await transaction.query(statement) }
-                    _ = try await transaction.query("UPDATE \(catalog) SET schema_version = $1", [.int(Int64(version))])
+            do {
+                try await client.withTransaction { transaction in
+                    // Every process upgrading the same tables queues here; the later one usually finds them done.
+                    _ = try await transaction.query("SELECT pg_advisory_xact_lock(hashtext($1))", [.text(catalog)])
+                    let installed = try await installedVersion({ try await transaction.query($0, $1) }) ?? 0
+                    if try check(installed) { return }
+                    for version in (installed + 1)...Self.latestVersion {
+                        for statement in try migration(version) { _ = try await transaction.query(statement) }
+                        _ = try await transaction.query("UPDATE \(catalog) SET schema_version = $1", [.int(Int64(version))])
+                    }
                 }
+            } catch let error as PostgresError where Self.alreadyCreated.contains(error.sqlState ?? "") {
+                // The catalog lookup inside the transaction can predate the other process's commit (an advisory lock
+                // does not refresh it), so its CREATE fails; the tables are there now.
+                guard let version = try await installedVersion({ try await client.query($0, $1, retryOnConnectionLoss: true) }),
+                      try check(version) else { throw error }
             }
         }
     }
+
+    /// `duplicate_table`, `duplicate_object`, `duplicate_function`, `unique_violation`.
+    private static let alreadyCreated: Set<String> = ["42P07", "42710", "42723", "23505"]
 
     /// The installed schema version, nil when the tables do not exist yet. (Checked before creating anything, because
     /// `CREATE TABLE IF NOT EXISTS` makes libpq print a notice on every command.)
@@ -81,7 +91,7 @@ struct IntegrationSchema: Sendable {
                 "INSERT INTO \(catalog) (schema_version) VALUES (0)",
                 """
                 CREATE TABLE \(integrations) (
-                  id text PRIMARY KEY CHECK (id ~ '^[a-z0-9_-]{1,64}$'),
+                  id text PRIMARY KEY CHECK (id ~ '^[a-z0-9_-]{1,128}$'),
                   definition text NOT NULL CHECK (definition ~ '^[a-z0-9_-]{1,64}$'),
                   settings jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(settings) = 'object'),
                   filter text CHECK (filter <> ''),
@@ -95,6 +105,7 @@ struct IntegrationSchema: Sendable {
                 CREATE TABLE \(secrets) (
                   integration_id text NOT NULL REFERENCES \(integrations) (id) ON DELETE CASCADE,
                   secret_id text NOT NULL CHECK (secret_id ~ '^[a-z0-9_-]{1,64}$'),
+                  kind text NOT NULL DEFAULT 'secret' CHECK (kind IN ('secret', 'signing_token')),
                   ciphertext bytea NOT NULL CHECK (octet_length(ciphertext) > 16),
                   nonce bytea NOT NULL CHECK (octet_length(nonce) = 12),
                   key_id text NOT NULL,

@@ -2,101 +2,157 @@ import Foundation
 import InletCore
 import Yams
 
-/// The non-secret settings of an integration (signing options of a `generic-hmac` definition, a public base URL, …):
-/// one JSON object, stored as `jsonb`.
+/// The non-secret configuration of an integration, stored as `jsonb`: the keys of an integrations-file entry that
+/// hold no secret (`public_keys`, `options`, `signature`, `metadata`), with the same meaning and validation
+/// (`docs/receiver.md`, "Integration options").
 ///
-/// Secrets do not belong here: they are sealed in `inlet_integration_secrets`. As a guard against pasting one in,
-/// members named like a credential (``credentialKeys``, at any depth) are refused.
-public struct IntegrationSettings: Sendable, Hashable, CustomStringConvertible {
-    /// The object's members.
-    public let members: [String: JSONValue]
+/// Secrets never live here: `secrets` and GitLab's `options.secret_tokens` / `options.signing_tokens` are sealed in
+/// `inlet_integration_secrets`. A settings document that holds them, or any key this type does not know, is refused.
+public struct IntegrationSettings: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// Public keys of schemes verified with the sender's key pair (SendGrid, Discord, Standard Webhooks `whpk_`).
+    public var publicKeys: [String]
+    /// Scheme options, without the token lists (those are secrets).
+    public var options: IntegrationOptions
+    /// How a `generic-hmac` sender signs.
+    public var signature: GenericHMACSignatureSettings?
+    /// Where a `generic-hmac` sender puts its delivery ID, event name, variant and time.
+    public var metadata: [String: String]?
 
-    /// Member names refused at any depth, compared case-insensitively with `-` read as `_`.
-    public static let credentialKeys: Set<String> = [
-        "secret", "secrets", "password", "passphrase", "token", "api_key", "apikey", "private_key", "client_secret",
-        "signing_secret", "signing_key", "auth_token", "access_token",
-    ]
+    public static let empty = IntegrationSettings()
 
-    public static let empty = IntegrationSettings(validated: [:])
-
-    private init(validated members: [String: JSONValue]) {
-        self.members = members
+    public init(publicKeys: [String] = [], options: IntegrationOptions = IntegrationOptions(),
+                signature: GenericHMACSignatureSettings? = nil, metadata: [String: String]? = nil) {
+        self.publicKeys = publicKeys
+        self.options = options
+        self.signature = signature
+        self.metadata = metadata
     }
 
-    /// - Throws: ``IntegrationsError`` `.invalidIntegration` when a member is named like a credential.
-    public init(members: [String: JSONValue]) throws(IntegrationsError) {
-        if let path = Self.credentialPath(in: .object(members), at: "settings") {
+    /// The settings of an integration read from a file, whose token lists are stored as secrets instead.
+    init(of integration: Integration) {
+        var options = integration.options
+        options.secretTokens = nil
+        options.signingTokens = nil
+        self.init(publicKeys: integration.publicKeys, options: options, signature: integration.signature,
+                  metadata: integration.metadata)
+    }
+
+    /// Parses a YAML or JSON document (JSON is read as YAML) holding any of `public_keys`, `options`, `signature`,
+    /// `metadata`.
+    /// - Parameter origin: named in errors, e.g. the file path.
+    /// - Throws: ``IntegrationsError`` `.invalidIntegration` naming the offending key, never quoting a value.
+    public init(parsing text: String, origin: String) throws(IntegrationsError) {
+        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            self.init()
+            return
+        }
+        do {
+            self = try YAMLDecoder().decode(IntegrationSettings.self, from: text)
+        } catch {
+            throw IntegrationsError(.invalidIntegration, "\(origin): \(Self.explain(error))", operation: "read settings")
+        }
+        if options.secretTokens != nil || options.signingTokens != nil {
             throw IntegrationsError(.invalidIntegration, """
-                \(path) looks like a credential; settings are stored in plain text, so pass secrets with \
-                --secret-file, --secret-stdin or --generate instead
+                \(origin): options.secret_tokens and options.signing_tokens are secrets, which are never stored as \
+                settings; give secret tokens with --secret-file/--secret-stdin/--generate, and signing tokens with \
+                `inlet integrations rotate-secret ID --signing-token`
                 """, operation: "read settings")
         }
-        self.members = members
-    }
-
-    /// Parses a YAML or JSON document (JSON is read as YAML) that must be an object.
-    /// - Parameter origin: named in errors, e.g. the file path.
-    public init(parsing text: String, origin: String) throws(IntegrationsError) {
-        let value: JSONValue
-        do {
-            value = try YAMLDecoder().decode(JSONValue.self, from: text)
-        } catch {
-            throw IntegrationsError(.invalidIntegration, "\(origin) is not a YAML or JSON document: \(Self.explain(error))",
-                                    operation: "read settings")
-        }
-        guard case .object(let members) = value else {
-            throw IntegrationsError(.invalidIntegration, "\(origin) must hold an object (key: value pairs)", operation: "read settings")
-        }
-        try self.init(members: members)
     }
 
     /// Reads the `jsonb` text PostgreSQL returns.
-    init(storedJSON text: String) throws(IntegrationsError) {
+    init(storedJSON text: String, integrationID: String) throws(IntegrationsError) {
         do {
-            let value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
-            guard case .object(let members) = value else { throw NotAnObject() }
-            self.init(validated: members)
+            self = try JSONDecoder().decode(IntegrationSettings.self, from: Data(text.utf8))
         } catch {
-            throw IntegrationsError(.invalidIntegration, "the stored settings are not a JSON object", operation: "read settings")
+            throw IntegrationsError(.invalidIntegration, "the stored settings of integration '\(integrationID)' do not decode: \(Self.explain(error))",
+                                    operation: "read integrations")
         }
     }
 
-    private struct NotAnObject: Error {}
-
-    /// Compact JSON with sorted keys.
-    public var jsonText: String { JSONValue.object(members).jsonText() }
-
-    public var description: String { jsonText }
-
-    public func hash(into hasher: inout Hasher) { hasher.combine(jsonText) }
-
-    private static func credentialPath(in value: JSONValue, at path: String) -> String? {
-        switch value {
-        case .object(let members):
-            for key in members.keys.sorted() {
-                let normalised = key.lowercased().replacingOccurrences(of: "-", with: "_")
-                if credentialKeys.contains(normalised) { return "\(path).\(key)" }
-                if let found = credentialPath(in: members[key]!, at: "\(path).\(key)") { return found }
-            }
-        case .array(let items):
-            for (index, item) in items.enumerated() {
-                if let found = credentialPath(in: item, at: "\(path)[\(index)]") { return found }
-            }
-        default: break
-        }
-        return nil
+    /// Compact JSON with sorted keys, as stored.
+    public var jsonText: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding plain strings, numbers and booleans cannot fail.
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
-    /// A decoding error's position, without the document's text (it may hold a pasted secret).
+    /// The keys that are set; public keys are counted, not shown.
+    public var description: String {
+        var parts: [String] = []
+        if !publicKeys.isEmpty { parts.append("public_keys: \(publicKeys.count)") }
+        if !options.isEmpty { parts.append("options: \(options)") }
+        if signature != nil { parts.append("signature: configured") }
+        if metadata != nil { parts.append("metadata: configured") }
+        return "[\(parts.joined(separator: ", "))]"
+    }
+
+    // MARK: Coding: the integrations file's keys
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case publicKeys = "public_keys"
+        case options, signature, metadata
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: AnyKey.self)
+        let known = CodingKeys.allCases.map(\.rawValue)
+        if let unknown = container.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: [AnyKey(stringValue: unknown)],
+                debugDescription: "unknown settings key '\(unknown.prefix(60))' (settings are \(known.joined(separator: ", ")); secrets go in with --secret-file, --secret-stdin or --generate)"))
+        }
+        let keyed = try decoder.container(keyedBy: CodingKeys.self)
+        publicKeys = try keyed.decodeIfPresent([String].self, forKey: .publicKeys) ?? []
+        options = try keyed.decodeIfPresent(IntegrationOptions.self, forKey: .options) ?? IntegrationOptions()
+        signature = try keyed.decodeIfPresent(GenericHMACSignatureSettings.self, forKey: .signature)
+        metadata = try keyed.decodeIfPresent([String: String].self, forKey: .metadata)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        if !publicKeys.isEmpty { try container.encode(publicKeys, forKey: .publicKeys) }
+        if !options.isEmpty { try container.encode(options, forKey: .options) }
+        try container.encodeIfPresent(signature, forKey: .signature)
+        try container.encodeIfPresent(metadata, forKey: .metadata)
+    }
+
+    private struct AnyKey: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// Where a document went wrong, without its text (a pasted secret must not reach a terminal or a log).
     private static func explain(_ error: any Error) -> String {
-        if let error = error as? YamlError {
+        switch error {
+        case let error as YamlError:
             switch error {
             case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
-                return "syntax error at line \(mark.line), column \(mark.column)"
-            default: return "not valid YAML"
+                return "not valid YAML or JSON (line \(mark.line), column \(mark.column))"
+            default:
+                return "not valid YAML or JSON"
             }
+        case let error as DecodingError:
+            func path(_ context: DecodingError.Context) -> String {
+                context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
+            }
+            switch error {
+            case .keyNotFound(let key, let context):
+                return "missing key '\(path(context).isEmpty ? "" : path(context) + ".")\(key.stringValue)'"
+            case .typeMismatch(_, let context), .valueNotFound(_, let context):
+                return "'\(path(context))' has the wrong type"
+            case .dataCorrupted(let context):
+                // Our own and InletCore's messages name keys only; others may quote input, so only the path is kept.
+                let ours = context.debugDescription.hasPrefix("unknown ")
+                return "'\(path(context))' is not valid" + (ours ? ": \(context.debugDescription)" : "")
+            @unknown default:
+                return "not valid"
+            }
+        default:
+            return "not valid YAML or JSON"
         }
-        if error is DecodingError { return "contains a value that is not JSON (YAML tags, binary, …)" }
-        return "not valid YAML"
     }
 }

@@ -1,74 +1,55 @@
 import Foundation
 import InletCore
 
-/// Every integration with its opened secrets, as of one change counter value: what a receiver builds its routes
-/// from. Immutable; the catalog replaces it as a whole.
+/// Every integration with its secrets opened, as of one change counter value: what a receiver builds its routes
+/// from, the same `Integration` values an integrations file gives it. Immutable; the catalog replaces it whole.
 ///
-/// ``integrations`` holds enabled integrations with the secrets that verify at ``effectiveAt`` (the current one
-/// first), and disabled ones with no secrets (their secrets are not even opened), so the receiver can answer
-/// `integration_disabled` rather than `unknown_integration`.
+/// Secrets carry their `not_after`, which the receiver enforces to the second; a secret past it stays in the
+/// snapshot until the next rotation deletes it. GitLab signing tokens have no `not_after` in `Integration`, so only
+/// the active ones are included and ``refreshAt`` says when the next one ends: the catalog service loads a new
+/// snapshot then.
 ///
-/// - Important: holds webhook secrets in memory. Its `description` is redacted like ``WebhookSecret``'s; do not
-///   log ``integrations``' secrets yourself.
+/// - Important: holds webhook secrets in memory. Its `description` (like `Integration`'s) shows none.
 public struct IntegrationSnapshot: Sendable, CustomStringConvertible {
-    /// One integration as stored, with its opened secrets, newest first.
-    struct Item: Sendable {
-        var record: IntegrationRecord
-        var secrets: [(record: SecretRecord, secret: WebhookSecret)]
-    }
-
     /// The catalog change counter this snapshot was read at.
     public let version: Int64
-    /// The time the secrets' `not_after` were compared with.
-    public let effectiveAt: Date
-    /// What the receiver needs, sorted by id.
+    /// Every integration, enabled or not, sorted by id.
     public let integrations: [Integration]
-    /// The stored records (settings, filter, status, secret ids), sorted by id.
+    /// The stored records (settings, filter, status, secret ids and ends), sorted by id.
     public let records: [IntegrationRecord]
-    /// When the next secret in this snapshot stops verifying; nil when none has an end. The catalog service
-    /// publishes a ``pruned(at:)`` copy then, without asking the database.
-    public let nextExpiry: Date?
+    /// When it was read.
+    public let loadedAt: Date
+    /// When a signing token in it stops verifying; nil when none has an end.
+    public let refreshAt: Date?
 
-    private let items: [Item]
-
-    init(version: Int64, items: [Item], effectiveAt: Date) {
+    init(version: Int64, records: [IntegrationRecord], opened: [String: [String: WebhookSecret]], loadedAt: Date) {
         self.version = version
-        self.effectiveAt = effectiveAt
-        var live: [Item] = []
-        var nextExpiry: Date?
-        for var item in items {
-            item.secrets = item.secrets.filter { $0.record.isActive(at: effectiveAt) }
-            for end in item.secrets.compactMap(\.record.notAfter) where end < (nextExpiry ?? .distantFuture) {
-                nextExpiry = end
+        self.records = records
+        self.loadedAt = loadedAt
+        var refreshAt: Date?
+        var integrations: [Integration] = []
+        for record in records {
+            var values = opened[record.id] ?? [:]
+            for token in record.secrets where token.kind == .signingToken {
+                guard token.isActive(at: loadedAt) else {
+                    values[token.id] = nil
+                    continue
+                }
+                // Inactive from the second after `not_after`.
+                if let end = token.notAfterSeconds.map({ Date(timeIntervalSince1970: TimeInterval($0 + 1)) }), end < refreshAt ?? .distantFuture {
+                    refreshAt = end
+                }
             }
-            live.append(item)
+            integrations.append(record.integration(values: values))
         }
-        self.items = live
-        self.nextExpiry = nextExpiry
-        self.records = live.map(\.record)
-        self.integrations = live.map(Self.integration)
+        self.integrations = integrations
+        self.refreshAt = refreshAt
     }
 
-    /// The same snapshot without the secrets that stopped verifying by `now`.
-    public func pruned(at now: Date) -> IntegrationSnapshot {
-        IntegrationSnapshot(version: version, items: items, effectiveAt: now)
-    }
-
-    /// Whether a secret in it has stopped verifying by `now`.
-    public func hasExpiredSecrets(at now: Date) -> Bool { nextExpiry.map { $0 <= now } ?? false }
-
-    /// Enabled integrations that have no secret left: every delivery to them fails verification.
-    public var integrationsWithoutSecrets: [String] {
-        integrations.filter { $0.enabled && $0.secrets.isEmpty }.map(\.id)
-    }
+    /// Whether a signing token in it has ended by `now`, so a fresh snapshot is due.
+    public func needsRefresh(at now: Date) -> Bool { refreshAt.map { $0 <= now } ?? false }
 
     public var description: String {
         "IntegrationSnapshot(version: \(version), integrations: \(integrations.count), secrets: redacted)"
-    }
-
-    /// The receiver's value for one item.
-    private static func integration(_ item: Item) -> Integration {
-        Integration(id: item.record.id, definition: item.record.definition, secrets: item.secrets.map(\.secret.value),
-                    enabled: item.record.status == .enabled)
     }
 }

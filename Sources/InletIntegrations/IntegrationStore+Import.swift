@@ -1,3 +1,4 @@
+import Foundation
 import InletCore
 
 /// What ``IntegrationStore/importIntegrations(_:sealer:)`` did.
@@ -10,24 +11,21 @@ public struct IntegrationImportReport: Sendable, Hashable {
 
 extension IntegrationStore {
     /// Seeds the store from integrations read from a file (`ConfigurationFiles.integrations(at:definitions:)` reads
-    /// `deploy/local/integrations.yaml`), in one transaction: each one whose id is new is added with its secrets (the
-    /// first listed becomes the current one); existing ids are skipped, so importing twice changes nothing.
+    /// `deploy/local/integrations.yaml`), in one transaction: each one whose id is new is added; existing ids are
+    /// skipped, so importing twice changes nothing.
+    ///
+    /// Everything secret is sealed: `secrets` (with their `not_after`), then GitLab's `options.secret_tokens` (secret
+    /// tokens like `secrets`, so they are stored as secrets after them) and `options.signing_tokens`. The rest
+    /// becomes the settings. So the integrations the catalog loads verify exactly what the file's did.
     public func importIntegrations(_ integrations: [Integration], sealer: SecretSealer) async throws -> IntegrationImportReport {
         let prepared = try integrations.map { integration throws(IntegrationsError) in
-            var secrets: [WebhookSecret] = []
-            for (index, secret) in integration.secrets.enumerated() {
-                do throws(IntegrationsError) {
-                    secrets.append(try WebhookSecret(secret))
-                } catch {
-                    throw IntegrationsError(error.code, error.reason, operation: "import integration \(integration.id), secrets[\(index)]")
-                }
-            }
-            return (NewIntegration(validated: integration), secrets)
+            (NewIntegration(of: integration), try Self.material(of: integration))
         }
         return try await write("import integrations") { transaction in
             var report = IntegrationImportReport(added: [], skipped: [])
-            for (integration, secrets) in prepared {
-                if try await insert(integration, secrets: secrets, sealer: sealer, transaction) {
+            for (integration, material) in prepared {
+                let operation = "import integration \(integration.id)"
+                if try await insert(integration, material: material, sealer: sealer, operation: operation, transaction) {
                     report.added.append(integration.id)
                 } else {
                     report.skipped.append(integration.id)
@@ -36,15 +34,27 @@ extension IntegrationStore {
             return report
         }
     }
-}
 
-extension NewIntegration {
-    /// From an integration whose id and definition were checked when its file was read.
-    init(validated integration: Integration) {
-        self.id = integration.id
-        self.definition = integration.definition
-        self.settings = .empty
-        self.filter = nil
-        self.status = integration.enabled ? .enabled : .disabled
+    /// The secrets of a file entry, in the order they are listed.
+    static func material(of integration: Integration) throws(IntegrationsError) -> [SecretToSeal] {
+        var material: [SecretToSeal] = []
+        func add(_ value: String, _ kind: SecretKind, notAfter: Int64?, key: String) throws(IntegrationsError) {
+            do throws(IntegrationsError) {
+                material.append(SecretToSeal(kind: kind, value: try WebhookSecret(value),
+                                             notAfter: notAfter.map { Date(timeIntervalSince1970: TimeInterval($0)) }))
+            } catch {
+                throw IntegrationsError(error.code, "\(key): \(error.reason)", operation: "import integration \(integration.id)")
+            }
+        }
+        for (index, secret) in integration.secretEntries.enumerated() {
+            try add(secret.value, .secret, notAfter: secret.notAfter, key: "secrets[\(index)]")
+        }
+        for (index, token) in (integration.options.secretTokens ?? []).enumerated() {
+            try add(token, .secret, notAfter: nil, key: "options.secret_tokens[\(index)]")
+        }
+        for (index, token) in (integration.options.signingTokens ?? []).enumerated() {
+            try add(token, .signingToken, notAfter: nil, key: "options.signing_tokens[\(index)]")
+        }
+        return material
     }
 }

@@ -1,13 +1,13 @@
 import Foundation
 import InletPostgres
 
-/// What ``IntegrationStore/rotateSecret(of:to:overlap:sealer:now:)`` did.
+/// What ``IntegrationStore/rotateSecret(of:kind:to:overlap:sealer:now:)`` did.
 public struct SecretRotation: Sendable, Hashable {
     /// The new, current secret.
     public var newSecret: SecretRecord
-    /// The earlier secrets that still verify, each until its `notAfter`.
+    /// The earlier secrets of the same kind that still verify, each until its `notAfter`.
     public var keptSecrets: [SecretRecord]
-    /// Secrets deleted because their time had passed (including the earlier ones when the overlap was 0).
+    /// Secrets deleted: past their `not_after`, or all earlier ones of the kind when the overlap was 0.
     public var removedSecretIDs: [String]
 }
 
@@ -24,36 +24,56 @@ public struct RekeyReport: Sendable, Hashable {
 }
 
 extension IntegrationStore {
-    /// Makes `secret` the integration's current secret at once; its earlier secrets keep verifying until
-    /// `overlap`'s deadline (an earlier `not_after` is kept, never extended). Secrets whose time has passed are deleted.
-    /// - Throws: ``IntegrationsError`` `.integrationNotFound`, `.invalidTime` for a deadline in the past.
-    public func rotateSecret(of id: String, to secret: WebhookSecret, overlap: SecretOverlap = .standard, sealer: SecretSealer,
-                             now: Date = Date()) async throws -> SecretRotation {
-        let operation = "rotate secret of \(id)"
-        let deadline = try overlap.deadline(from: now)
+    /// Makes `secret` the integration's current secret of `kind` at once. Its earlier secrets of that kind keep
+    /// verifying until `overlap`'s deadline (an earlier `not_after` is kept, never extended), or are deleted at once
+    /// when the overlap is 0; secrets past their `not_after` are deleted.
+    /// - Parameter now: the time of the rotation; deadlines are whole seconds (`not_after` is inclusive).
+    /// - Throws: ``IntegrationsError`` `.integrationNotFound`, `.invalidTime` for a deadline in the past,
+    ///   `.invalidIntegration` when the definition takes no such secret (public-key schemes take none; only GitLab
+    ///   takes signing tokens).
+    public func rotateSecret(of id: String, kind: SecretKind = .secret, to secret: WebhookSecret, overlap: SecretOverlap = .standard,
+                             sealer: SecretSealer, now: Date = Date()) async throws -> SecretRotation {
+        let operation = "rotate \(kind == .secret ? "secret" : "signing token") of \(id)"
+        let second = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+        let deadline = Date(timeIntervalSince1970: try overlap.deadline(from: now).timeIntervalSince1970.rounded(.down))
         let integrations = try tables.integrations
         let secrets = try tables.secrets
         let (newSecretID, removed) = try await write(operation) { transaction in
-            let numbered = try await transaction.query("""
+            guard var record = try await readRecords(transaction, id: id).records.first else {
+                throw Self.notFound(id, operation: operation)
+            }
+            record.secrets.insert(SecretRecord(id: "new", kind: kind, keyID: "", createdAt: now, notAfter: nil), at: 0)
+            try record.validate(definitions: definitions, operation: operation)
+            let number = try await transaction.query("""
                 UPDATE \(integrations) SET next_secret_number = next_secret_number + 1 WHERE id = $1
                 RETURNING next_secret_number - 1
-                """, [.text(id)])
-            guard let number = try numbered.first?.int(0) else { throw Self.notFound(id, operation: operation) }
-            try await insertSecret(secret, number: number, integrationID: id, notAfter: nil, sealer: sealer, transaction)
-            _ = try await transaction.query("""
-                UPDATE \(secrets) SET not_after = $3
-                WHERE integration_id = $1 AND secret_id <> $2 AND (not_after IS NULL OR not_after > $3)
-                """, [.text(id), .text(SecretRecord.id(number: number)), .timestamp(deadline)])
-            let removed = try await transaction.query(
-                "DELETE FROM \(secrets) WHERE integration_id = $1 AND not_after <= $2 RETURNING secret_id",
-                [.text(id), .timestamp(now)]
+                """, [.text(id)]).first?.int(0) ?? 0
+            let newSecretID = SecretRecord.id(number: number)
+            try await insertSecret(SecretToSeal(kind: kind, value: secret, notAfter: nil), number: number, integrationID: id,
+                                   sealer: sealer, transaction)
+            var removed: [String] = []
+            if deadline <= second {
+                removed += try await transaction.query(
+                    "DELETE FROM \(secrets) WHERE integration_id = $1 AND kind = $2 AND secret_id <> $3 RETURNING secret_id",
+                    [.text(id), .text(kind.rawValue), .text(newSecretID)]
+                ).map { try $0.string(0) ?? "" }
+            } else {
+                _ = try await transaction.query("""
+                    UPDATE \(secrets) SET not_after = $4
+                    WHERE integration_id = $1 AND kind = $2 AND secret_id <> $3 AND (not_after IS NULL OR not_after > $4)
+                    """, [.text(id), .text(kind.rawValue), .text(newSecretID), .timestamp(deadline)])
+            }
+            // Past their last second: nothing verifies with them any more.
+            removed += try await transaction.query(
+                "DELETE FROM \(secrets) WHERE integration_id = $1 AND not_after < $2 RETURNING secret_id",
+                [.text(id), .timestamp(second)]
             ).map { try $0.string(0) ?? "" }
-            return (SecretRecord.id(number: number), removed)
+            return (newSecretID, removed)
         }
         let record = try await record(id: id)
         guard let newest = record.secrets.first(where: { $0.id == newSecretID }) else { throw Self.notFound(id, operation: operation) }
-        return SecretRotation(newSecret: newest, keptSecrets: record.secrets.filter { $0.id != newSecretID },
-                              removedSecretIDs: removed.sorted())
+        return SecretRotation(newSecret: newest, keptSecrets: record.secrets.filter { $0.id != newSecretID && $0.kind == kind },
+                              removedSecretIDs: removed.sorted { ($0.count, $0) < ($1.count, $1) })
     }
 
     /// Re-seals every secret that is not sealed with the current master key, in one transaction: afterwards the

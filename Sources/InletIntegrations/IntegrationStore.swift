@@ -4,9 +4,9 @@ import InletPostgres
 
 /// Integrations and their sealed secrets in PostgreSQL (tables: ``IntegrationSchema``).
 ///
-/// Reading the list needs no master key: only ``add(_:secrets:sealer:)``, ``rotateSecret(of:to:overlap:sealer:now:)``,
-/// ``importIntegrations(_:sealer:)`` and ``rekey(sealer:)`` touch secret material, and only through a
-/// ``SecretSealer``.
+/// Reading needs no master key: only the writes that take a ``SecretSealer`` touch secret material. Every write is
+/// checked against the definitions first (`Integration.validate(against:)`: the material and options the scheme
+/// needs), so what the store holds is what an integrations file could hold.
 ///
 /// Every write runs in one transaction that first locks the catalog row, so writers queue in a fixed order (no
 /// deadlocks between them) and the change counter the receivers poll moves in commit order.
@@ -16,9 +16,12 @@ import InletPostgres
 public struct IntegrationStore: Sendable {
     public let client: PostgresClient
     public let tables: IntegrationTables
+    /// What integrations are checked against.
+    public let definitions: DefinitionRegistry
 
-    public init(client: PostgresClient, tables: IntegrationTables = IntegrationTables()) {
+    public init(client: PostgresClient, definitions: DefinitionRegistry, tables: IntegrationTables = IntegrationTables()) {
         self.client = client
+        self.definitions = definitions
         self.tables = tables
     }
 
@@ -62,24 +65,26 @@ public struct IntegrationStore: Sendable {
     func readRecords(
         _ transaction: PostgresTransaction, id: String?, sealed: Bool = false
     ) async throws -> (records: [IntegrationRecord], sealed: [String: [String: SealedSecret]]) {
-        let integrations = try tables.integrations
-        let secrets = try tables.secrets
         let only = id == nil ? "" : "WHERE id = $1"
         let onlySecrets = id == nil ? "" : "WHERE integration_id = $1"
         let binds: [PostgresValue] = id.map { [.text($0)] } ?? []
         let integrationRows = try await transaction.query("""
             SELECT id, definition, settings::text AS settings, filter, status, created_at, updated_at, revision
-            FROM \(integrations) \(only) ORDER BY id
+            FROM \(try tables.integrations) \(only) ORDER BY id
             """, binds)
         let secretRows = try await transaction.query("""
-            SELECT integration_id, secret_id, key_id, created_at, not_after\(sealed ? ", ciphertext, nonce" : "")
-            FROM \(secrets) \(onlySecrets)
+            SELECT integration_id, secret_id, kind, key_id, created_at, not_after\(sealed ? ", ciphertext, nonce" : "")
+            FROM \(try tables.secrets) \(onlySecrets)
             """, binds)
         var secretsByIntegration: [String: [SecretRecord]] = [:]
         var sealedByIntegration: [String: [String: SealedSecret]] = [:]
         for row in secretRows {
             let integrationID = try row.string("integration_id") ?? ""
-            let record = SecretRecord(id: try row.string("secret_id") ?? "", keyID: try row.string("key_id") ?? "",
+            guard let kind = SecretKind(rawValue: try row.string("kind") ?? "") else {
+                throw IntegrationsError(.invalidIntegration, "a stored secret of integration '\(integrationID)' has an unknown kind",
+                                        operation: "read integrations")
+            }
+            let record = SecretRecord(id: try row.string("secret_id") ?? "", kind: kind, keyID: try row.string("key_id") ?? "",
                                       createdAt: try row.date("created_at") ?? .distantPast, notAfter: try row.date("not_after"))
             secretsByIntegration[integrationID, default: []].append(record)
             if sealed {
@@ -90,14 +95,14 @@ public struct IntegrationStore: Sendable {
         var records: [IntegrationRecord] = []
         for row in integrationRows {
             let id = try row.string("id") ?? ""
-            let definitionText = try row.string("definition") ?? ""
-            guard let definition = try? DefinitionName(definitionText),
+            guard let definition = try? DefinitionName(try row.string("definition") ?? ""),
                   let status = IntegrationStatus(rawValue: try row.string("status") ?? "") else {
                 throw IntegrationsError(.invalidIntegration, "the stored row of integration '\(id)' has an invalid definition or status",
                                         operation: "read integrations")
             }
             records.append(IntegrationRecord(
-                id: id, definition: definition, settings: try IntegrationSettings(storedJSON: try row.string("settings") ?? "{}"),
+                id: id, definition: definition,
+                settings: try IntegrationSettings(storedJSON: try row.string("settings") ?? "{}", integrationID: id),
                 filter: try row.string("filter"), status: status, createdAt: try row.date("created_at") ?? .distantPast,
                 updatedAt: try row.date("updated_at") ?? .distantPast, revision: try row.int64("revision") ?? 0,
                 secrets: (secretsByIntegration[id] ?? []).sorted(by: SecretRecord.newestFirst)))
@@ -108,16 +113,20 @@ public struct IntegrationStore: Sendable {
     // MARK: Writing
 
     /// Adds an integration with its first secrets, in one transaction.
-    /// - Parameter secrets: the current secret first (like the integrations file); at least one.
-    /// - Throws: ``IntegrationsError`` `.integrationExists`, `.invalidSecret` when `secrets` is empty.
+    /// - Parameters:
+    ///   - secrets: the current secret first (like the integrations file); none for definitions verified with public
+    ///     keys only (SendGrid, Discord), whose keys are in the settings.
+    ///   - signingTokens: GitLab signing tokens, the current one first.
+    /// - Throws: ``IntegrationsError`` `.integrationExists`, `.invalidIntegration` when the definition's scheme needs
+    ///   other material or options (the reason names the key, e.g. `public_keys`).
     @discardableResult
-    public func add(_ integration: NewIntegration, secrets: [WebhookSecret], sealer: SecretSealer) async throws -> IntegrationRecord {
+    public func add(_ integration: NewIntegration, secrets: [WebhookSecret], signingTokens: [WebhookSecret] = [],
+                    sealer: SecretSealer) async throws -> IntegrationRecord {
         let operation = "add integration \(integration.id)"
-        guard !secrets.isEmpty else {
-            throw IntegrationsError(.invalidSecret, "an integration needs at least one secret", operation: operation)
-        }
+        let material = secrets.map { SecretToSeal(kind: .secret, value: $0, notAfter: nil) }
+            + signingTokens.map { SecretToSeal(kind: .signingToken, value: $0, notAfter: nil) }
         try await write(operation) { transaction in
-            guard try await insert(integration, secrets: secrets, sealer: sealer, transaction) else {
+            guard try await insert(integration, material: material, sealer: sealer, operation: operation, transaction) else {
                 throw IntegrationsError(.integrationExists, """
                     an integration with id '\(integration.id)' exists already; pick another id, or change its secret \
                     with `inlet integrations rotate-secret`
@@ -127,33 +136,80 @@ public struct IntegrationStore: Sendable {
         return try await record(id: integration.id)
     }
 
-    /// Inserts the integration and its secrets unless the id is taken.
+    /// One secret to seal and insert.
+    struct SecretToSeal: Sendable {
+        var kind: SecretKind
+        var value: WebhookSecret
+        var notAfter: Date?
+    }
+
+    /// Checks and inserts the integration and its secrets (`material` in the order of the file: current first),
+    /// unless the id is taken.
     /// - Returns: false when an integration with that id exists (nothing was written).
-    func insert(_ integration: NewIntegration, secrets: [WebhookSecret], sealer: SecretSealer,
+    func insert(_ integration: NewIntegration, material: [SecretToSeal], sealer: SecretSealer, operation: String,
                 _ transaction: PostgresTransaction) async throws -> Bool {
+        // The first secret is the current one, so it gets the highest number.
+        let numbered = material.enumerated().map { (number: material.count - $0.offset, secret: $0.element) }
+        try integration.record(
+            secrets: numbered.map { SecretRecord(id: SecretRecord.id(number: $0.number), kind: $0.secret.kind, keyID: "",
+                                                 createdAt: Date(), notAfter: $0.secret.notAfter) },
+            now: Date()
+        ).validate(definitions: definitions, operation: operation)
         let inserted = try await transaction.query("""
             INSERT INTO \(try tables.integrations) (id, definition, settings, filter, status, next_secret_number)
             VALUES ($1, $2, $3::jsonb, $4, $5, $6) ON CONFLICT (id) DO NOTHING RETURNING id
             """, [.text(integration.id), .text(integration.definition.rawValue), .json(integration.settings.jsonText),
-                  PostgresValue(integration.filter), .text(integration.status.rawValue), .int(Int64(secrets.count + 1))])
+                  PostgresValue(integration.filter), .text(integration.status.rawValue), .int(Int64(material.count + 1))])
         guard !inserted.isEmpty else { return false }
-        // The first secret is the current one, so it gets the highest number.
-        for (index, secret) in secrets.enumerated() {
-            try await insertSecret(secret, number: secrets.count - index, integrationID: integration.id, notAfter: nil,
-                                   sealer: sealer, transaction)
+        for (number, secret) in numbered {
+            try await insertSecret(secret, number: number, integrationID: integration.id, sealer: sealer, transaction)
         }
         return true
     }
 
-    func insertSecret(_ secret: WebhookSecret, number: Int, integrationID: String, notAfter: Date?, sealer: SecretSealer,
+    func insertSecret(_ secret: SecretToSeal, number: Int, integrationID: String, sealer: SecretSealer,
                       _ transaction: PostgresTransaction) async throws {
         let secretID = SecretRecord.id(number: number)
-        let sealed = try sealer.seal(secret, integrationID: integrationID, secretID: secretID)
+        let sealed = try sealer.seal(secret.value, integrationID: integrationID, secretID: secretID)
         _ = try await transaction.query("""
-            INSERT INTO \(try tables.secrets) (integration_id, secret_id, ciphertext, nonce, key_id, not_after)
-            VALUES ($1, $2, $3, $4, $5, $6)
-            """, [.text(integrationID), .text(secretID), .bytes(sealed.ciphertext), .bytes(sealed.nonce), .text(sealed.keyID),
-                  PostgresValue(notAfter)])
+            INSERT INTO \(try tables.secrets) (integration_id, secret_id, kind, ciphertext, nonce, key_id, not_after)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            """, [.text(integrationID), .text(secretID), .text(secret.kind.rawValue), .bytes(sealed.ciphertext),
+                  .bytes(sealed.nonce), .text(sealed.keyID), PostgresValue(secret.notAfter)])
+    }
+
+    /// A change of an integration's filter.
+    public enum FilterChange: Sendable, Equatable {
+        case keep
+        case set(String)
+        case remove
+    }
+
+    /// Replaces an integration's settings and/or filter (not its secrets, status or definition).
+    /// - Returns: the updated record.
+    /// - Throws: ``IntegrationsError`` `.integrationNotFound`, `.invalidIntegration` when the result does not suit the
+    ///   definition.
+    @discardableResult
+    public func update(_ id: String, settings: IntegrationSettings? = nil, filter: FilterChange = .keep) async throws -> IntegrationRecord {
+        let operation = "update integration \(id)"
+        try await write(operation) { transaction in
+            guard var record = try await readRecords(transaction, id: id).records.first else {
+                throw Self.notFound(id, operation: operation)
+            }
+            let before = record
+            if let settings { record.settings = settings }
+            switch filter {
+            case .keep: break
+            case .set(let text): record.filter = IntegrationFilter.normalised(text)
+            case .remove: record.filter = nil
+            }
+            try record.validate(definitions: definitions, operation: operation)
+            // No write when nothing changes: a write would make every receiver reload for nothing.
+            guard record != before else { return }
+            _ = try await transaction.query("UPDATE \(try tables.integrations) SET settings = $2::jsonb, filter = $3 WHERE id = $1",
+                                            [.text(id), .json(record.settings.jsonText), PostgresValue(record.filter)])
+        }
+        return try await record(id: id)
     }
 
     /// Enables or disables an integration.
@@ -166,7 +222,6 @@ public struct IntegrationStore: Sendable {
             let current = try await transaction.query(
                 "SELECT status FROM \(try tables.integrations) WHERE id = $1 FOR UPDATE", [.text(id)])
             guard let row = current.first else { throw Self.notFound(id, operation: operation) }
-            // No write when nothing changes: a write would make every receiver reload for nothing.
             guard try row.string(0) != status.rawValue else { return false }
             _ = try await transaction.query("UPDATE \(try tables.integrations) SET status = $2 WHERE id = $1",
                                             [.text(id), .text(status.rawValue)])

@@ -4,7 +4,6 @@ enum IntegrationsLogKeys {
     static let previousVersion = "integrations.previous_version"
     static let count = "integrations.count"
     static let reason = "integrations.reason"
-    static let withoutSecrets = "integrations.without_secrets"
     static let failures = "integrations.consecutive_failures"
     static let error = "error"
 }

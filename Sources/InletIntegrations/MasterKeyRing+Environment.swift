@@ -60,7 +60,8 @@ extension MasterKeyRing {
     /// The keys of a key file, in order; at least one.
     static func parseFile(_ text: String, origin: String) throws(IntegrationsError) -> [MasterKey] {
         var keys: [MasterKey] = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // `isNewline` also splits "\r\n", which Swift treats as one Character.
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
             keys.append(try parseEntry(trimmed, origin: "\(origin) line \(index + 1)"))
