@@ -53,7 +53,7 @@ struct MapCommand: AsyncParsableCommand {
         if let integration {
             let integrations = try ConfigurationFiles.integrations(at: stack.configuration.integrationsPath, definitions: stack.definitions)
             guard let chosen = integrations.first(where: { $0.id == integration }) else {
-                throw ValidationError("\(stack.configuration.integrationsPath) has no integration '\(integration)' (it has: \(integrations.map(\.id).joined(separator: ", ")))")
+                throw MapperError(.preview, "\(stack.configuration.integrationsPath) has no integration '\(integration)' (it has: \(integrations.map(\.id).joined(separator: ", ")))")
             }
             filters = try IntegrationFilters(integrations: [chosen])
         }
