@@ -91,7 +91,7 @@ struct MappingGoldenTests {
         if actual != expected {
             Issue.record("""
                 \(golden.name): the outputs differ from \(golden.name).expected.json
-                \(GoldenDifference.describe(expected: expected, actual: actual).map { "  - " + $0 }.joined(separator: "\n"))
+                \(MappingGoldenDifference.describe(expected: expected, actual: actual).map { "  - " + $0 }.joined(separator: "\n"))
                 If the change is intended, regenerate the expected file and review its diff:
                   \(golden.regenerateCommand)
                 Actual outputs:
@@ -130,7 +130,7 @@ struct MappingGoldenTests {
 }
 
 /// Says, for people, where two golden output lists differ.
-enum GoldenDifference {
+enum MappingGoldenDifference {
     static func describe(expected: [JSONValue], actual: [JSONValue]) -> [String] {
         var lines: [String] = []
         if expected.count != actual.count {
