@@ -18,8 +18,13 @@ func mapperConfiguration(_ stack: Stack) throws -> MapperConfiguration {
     var configuration = try MapperConfiguration(environment: stack.environment)
     configuration.brokers = stack.configuration.kafkaBrokers
     configuration.mappingsDirectory = stack.configuration.mappingsDirectory
-    // The integrations' `filter:` expressions are applied by the mapper (docs/mappings.md, Integration filters).
-    configuration.integrationsFile = stack.configuration.integrationsPath
+    // The integrations' `filter:` expressions are applied by the mapper (docs/mappings.md, Integration filters) when
+    // it is given the integrations file: INLET_INTEGRATIONS_FILE set (a missing file then stops the start), or the
+    // default file present (local runs). Deployments that hand the file to the receiver alone map without filters.
+    if stack.environment.string("INLET_INTEGRATIONS_FILE") != nil
+        || FileManager.default.fileExists(atPath: stack.configuration.integrationsPath) {
+        configuration.integrationsFile = stack.configuration.integrationsPath
+    }
     return configuration
 }
 
