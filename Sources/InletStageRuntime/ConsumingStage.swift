@@ -11,9 +11,11 @@ public enum ConsumingStage {
     ///   exit path and awaited before this returns.
     /// - Graceful shutdown ends the consumer's batch stream, so `loop` returns after the batch in flight. Cancellation
     ///   calls `onCancel` and ends the consumer.
+    /// - `monitor`, when given, runs beside the consumer (``ConsumerMonitor/run(consumer:producer:)``) and is stopped
+    ///   once the loop has ended.
     /// - Throws: the error `loop` threw, after everything has stopped. Consumer and producer errors are logged.
     public static func run(
-        stage: String, consumer: KafkaConsumer, producer: KafkaProducer, logger: Logger,
+        stage: String, consumer: KafkaConsumer, producer: KafkaProducer, monitor: ConsumerMonitor? = nil, logger: Logger,
         onCancel: @escaping @Sendable () -> Void = {}, loop: () async throws -> Void
     ) async throws {
         let producerTask = Task.detached { try await producer.run() }
@@ -25,6 +27,11 @@ public enum ConsumingStage {
                 } catch {
                     logger.error("\(stage) consumer stopped with an error", metadata: ["error": "\(error)"])
                 }
+            }
+            let monitorTask: Task<Void, Never>? = monitor.map { monitor in
+                // Not a group child, so it can be cancelled on its own once the loop ends; it inherits the task-locals
+                // (graceful-shutdown handler, a bound metrics factory) and is awaited below.
+                Task { await monitor.run(consumer: consumer, producer: producer) }
             }
             do {
                 try await withTaskCancellationHandler {
@@ -38,6 +45,8 @@ public enum ConsumingStage {
             }
             // Ends the consumer when the loop stopped on its own (an error); a no-op after graceful shutdown.
             consumer.triggerGracefulShutdown()
+            monitorTask?.cancel()
+            await monitorTask?.value
             await group.waitForAll()
         }
         producer.triggerGracefulShutdown()
