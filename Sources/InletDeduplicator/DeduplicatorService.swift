@@ -3,6 +3,7 @@ import InletKafka
 import InletPostgres
 import InletStageRuntime
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// The deduplicator stage: forwards each delivery from `inlet.<definition>.<event>.received` to
@@ -15,21 +16,33 @@ import ServiceLifecycle
 ///
 /// Shutdown: on graceful shutdown the consumer stops fetching, the batch in flight finishes and is committed, then
 /// `run()` returns; the shared producer (a service earlier in the group) flushes after this one has stopped.
-public final class DeduplicatorService: Service {
+///
+/// Metrics: the shared stage metrics (``StageMetrics``; skipped = repeats, reason `repeat`), the consumer's
+/// (``ConsumerMonitor``) and ``DeduplicatorMetricName``. Readiness (``readiness()``): the consumer owns partitions and
+/// PostgreSQL answers.
+public final class DeduplicatorService: Service, Sendable {
     let configuration: DeduplicatorConfiguration
     let kafka: KafkaConsumerConfiguration
     let producer: KafkaProducer
+    let postgres: PostgresClient
     let store: SeenDeliveryStore
     let registry: DefinitionRegistry
     let logger: Logger
-    /// What this stage did, for tests and metrics: forwarded = first deliveries, skipped = repeats.
-    public let counters = StageCounters()
+    /// What this stage did, exported as metrics: forwarded = first deliveries, skipped = repeats.
+    public let metrics: StageMetrics
+    /// The consumer's state for metrics and `/readyz`.
+    public let monitor: ConsumerMonitor
+
+    /// What this stage did, for tests and logs: forwarded = first deliveries, skipped = repeats.
+    public var counters: StageCounters { metrics.counters }
 
     /// - Parameters:
     ///   - consumer: broker settings for the stage's consumer; group and topics are set here.
     ///   - producer: a running ``KafkaProducer`` (run it as an earlier service of the same group).
+    ///   - monitoring: how often the consumer's state (lag, gaps, assignment) is exported.
     public init(configuration: DeduplicatorConfiguration, consumer: KafkaConsumerConfiguration, producer: KafkaProducer,
-                postgres: PostgresClient, registry: DefinitionRegistry, logger: Logger) throws {
+                postgres: PostgresClient, registry: DefinitionRegistry, logger: Logger,
+                monitoring: ConsumerMonitor.Configuration = ConsumerMonitor.Configuration()) throws {
         self.configuration = configuration
         var kafka = consumer
         kafka.groupID = configuration.consumerGroup
@@ -37,9 +50,25 @@ public final class DeduplicatorService: Service {
         kafka.maxBatchSize = configuration.maxBatchSize
         self.kafka = kafka
         self.producer = producer
+        self.postgres = postgres
         self.store = try SeenDeliveryStore(client: postgres, table: configuration.seenTable)
         self.registry = registry
         self.logger = logger
+        self.metrics = StageMetrics(stage: .deduplicator)
+        self.monitor = ConsumerMonitor(stage: .deduplicator, consumer: kafka, configuration: monitoring, logger: logger)
+    }
+
+    /// What `/readyz` reports: the consumer owns partitions and is not draining, and PostgreSQL answers `SELECT 1`
+    /// within 2 seconds.
+    public func readiness() async -> StageReadiness {
+        let postgres = self.postgres
+        let database = await ReadinessCheck.probing(
+            "postgres", timeout: .seconds(2),
+            failure: "PostgreSQL did not answer SELECT 1 within 2 s; check INLET_POSTGRES_URL and the database"
+        ) {
+            _ = try await postgres.query("SELECT 1")
+        }
+        return StageReadiness(stage: Stage.deduplicator.rawValue, checks: [monitor.readiness(), database])
     }
 
     public func run() async throws {
@@ -49,10 +78,14 @@ public final class DeduplicatorService: Service {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await consumer.run() }
             group.addTask { await self.pruneUntilCancelled() }
+            group.addTask { await self.monitor.run(consumer: consumer, producer: self.producer) }
+            let clock = ContinuousClock()
             for try await batch in consumer.batches {
+                let received = clock.now
+                metrics.received(batch)
                 guard try await processUntilDone(batch) else { break }
-                try await consumer.commit(batch)
-                counters.add(.committedBatches, 1)
+                metrics.batchProcessed(in: clock.now - received)
+                try await metrics.commit(batch, on: consumer)
             }
             // The batch stream ends on graceful shutdown (or a fatal consumer error, rethrown by consumer.run()).
             consumer.triggerGracefulShutdown()
@@ -83,22 +116,29 @@ public final class DeduplicatorService: Service {
         }
     }
 
+    /// Deduplicates and forwards one batch (see the type's order of steps). Counts consumed records only via
+    /// ``StageMetrics/received(_:)`` in the loop, so a retried batch is counted once.
     func process(_ batch: KafkaRecordBatch) async throws {
         let plan = DeduplicationPlan(records: batch.records, registry: registry)
+        let clock = ContinuousClock()
+        let lookupStart = clock.now
         let seen = try await store.alreadySeen(plan.candidates.map(\.key))
+        DeduplicatorMetricName.recordStore(.lookup, clock.now - lookupStart)
         let first = plan.firstDeliveries(excluding: seen)
         try await producer.sendAll(first.map(\.forwardedRecord) + plan.invalid.map { $0.deadLetter.record(for: $0.record) })
+        let rememberStart = clock.now
         try await store.remember(first.map(\.key))
+        DeduplicatorMetricName.recordStore(.remember, clock.now - rememberStart)
+        var deadLetters: [String: Int] = [:]
         for (record, letter) in plan.invalid {
-            logger.warning("record dead-lettered", metadata: [
-                "topic": "\(record.topic)", "partition": "\(record.partition)", "offset": "\(record.offset)",
-                "code": "\(letter.errorCode)",
-            ])
+            var metadata = record.logMetadata
+            metadata["code"] = "\(letter.errorCode)"
+            logger.warning("record dead-lettered", metadata: metadata)
+            deadLetters[letter.errorCode, default: 0] += 1
         }
-        counters.add(.consumed, batch.records.count)
-        counters.add(.forwarded, first.count)
-        counters.add(.skipped, plan.candidates.count - first.count + plan.repeatsInBatch)
-        counters.add(.deadLettered, plan.invalid.count)
+        metrics.forwarded(first.count)
+        metrics.skipped(plan.candidates.count - first.count + plan.repeatsInBatch, reason: "repeat")
+        metrics.deadLettered(byReason: deadLetters)
     }
 
     func pruneUntilCancelled() async {

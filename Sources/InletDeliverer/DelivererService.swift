@@ -20,6 +20,9 @@ import ServiceLifecycle
 /// flushes, the HTTP client shuts down (only now, so no request of the loop ever sees a closed client) and `run()`
 /// returns.
 ///
+/// Metrics: ``metrics`` (the shared stage metrics), ``DelivererMetricName`` and the consumer's
+/// (``ConsumerMonitor``). Readiness (``readiness()``): the consumer owns partitions and the stage is not draining.
+///
 /// - Important: Construct it before starting the `ServiceGroup` (bad secrets and limits fail here);
 ///   `run()` may be called once.
 public final class DelivererService: Service, Sendable {
@@ -27,6 +30,8 @@ public final class DelivererService: Service, Sendable {
     /// The topics consumed (see ``DelivererConfiguration/topics``).
     public let topics: [TopicName]
     public let deliverer: BatchDeliverer
+    /// The consumer's state for metrics and `/readyz`.
+    public let monitor: ConsumerMonitor
 
     private let consumer: KafkaConsumer
     private let producer: KafkaProducer
@@ -37,21 +42,24 @@ public final class DelivererService: Service, Sendable {
     /// Creates the Kafka clients and the curl HTTP client.
     /// - Throws: ``DelivererError`` for a bad limit or secret; `KafkaError` when librdkafka is too old or rejects
     ///   the configuration; `HTTPClientError` when libcurl cannot initialise.
-    public convenience init(configuration: DelivererConfiguration, logger: Logger = Logger(label: "inlet.deliverer")) throws {
+    /// - Parameter monitoring: how often the consumer's state (lag, gaps, assignment) is exported.
+    public convenience init(configuration: DelivererConfiguration, logger: Logger = Logger(label: "inlet.deliverer"),
+                            monitoring: ConsumerMonitor.Configuration = ConsumerMonitor.Configuration()) throws {
         let client = try HTTPClient(
             configuration: HTTPClient.Configuration(timeout: configuration.requestTimeout, userAgent: "inlet-deliverer"),
             logger: logger)
         try self.init(configuration: configuration, transport: CurlWebhookTransport(client: client),
-                      ownedClient: client, logger: logger)
+                      ownedClient: client, logger: logger, monitoring: monitoring)
     }
 
     /// With a transport of your own (tests, embedding); the service does not shut it down.
-    public convenience init(configuration: DelivererConfiguration, transport: any WebhookTransport, logger: Logger) throws {
-        try self.init(configuration: configuration, transport: transport, ownedClient: nil, logger: logger)
+    public convenience init(configuration: DelivererConfiguration, transport: any WebhookTransport, logger: Logger,
+                            monitoring: ConsumerMonitor.Configuration = ConsumerMonitor.Configuration()) throws {
+        try self.init(configuration: configuration, transport: transport, ownedClient: nil, logger: logger, monitoring: monitoring)
     }
 
     private init(configuration: DelivererConfiguration, transport: any WebhookTransport, ownedClient: HTTPClient?,
-                 logger: Logger) throws {
+                 logger: Logger, monitoring: ConsumerMonitor.Configuration) throws {
         try configuration.validate()
         try KafkaLibrary.checkVersion()
         self.configuration = configuration
@@ -75,10 +83,19 @@ public final class DelivererService: Service, Sendable {
         consumerConfiguration.heartbeatInterval = min(.seconds(2), configuration.sessionTimeout / 3)
         consumerConfiguration.extraProperties = configuration.consumerProperties
         self.consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
+        self.monitor = ConsumerMonitor(stage: .deliverer, consumer: consumerConfiguration, configuration: monitoring, logger: logger)
     }
 
     /// Counters of deliveries, retries and dead letters.
     public var statistics: DeliveryStatistics { deliverer.statistics }
+
+    /// The shared stage metrics (consumed, forwarded = (record, subscription) pairs delivered, dead letters, commits).
+    public var metrics: StageMetrics { deliverer.metrics }
+
+    /// What `/readyz` reports: the consumer owns partitions and the stage is not draining.
+    public func readiness() async -> StageReadiness {
+        StageReadiness(stage: Stage.deliverer.rawValue, checks: [monitor.readiness()])
+    }
 
     public func run() async throws {
         logger.info("deliverer starting", metadata: [
@@ -86,7 +103,7 @@ public final class DelivererService: Service, Sendable {
         ])
         var loopError: (any Error)?
         do {
-            try await ConsumingStage.run(stage: "deliverer", consumer: consumer, producer: producer, logger: logger,
+            try await ConsumingStage.run(stage: "deliverer", consumer: consumer, producer: producer, monitor: monitor, logger: logger,
                                          onCancel: { [shutdown] in shutdown.trigger() }) {
                 // The shutdown signal also cuts retry waits short, so the batch in flight ends promptly.
                 try await withGracefulShutdownHandler {
@@ -114,9 +131,13 @@ public final class DelivererService: Service, Sendable {
     }
 
     private func consumeLoop() async throws {
+        let clock = ContinuousClock()
         for try await batch in consumer.batches {
+            let received = clock.now
+            metrics.received(batch)
             do {
                 try await deliverWithinGracePeriod(batch)
+                metrics.batchProcessed(in: clock.now - received)
             } catch is CancellationError {
                 logger.warning("shutdown grace period over: the batch in flight is left uncommitted and will be delivered again", metadata: [
                     LogKey.batchRecords: "\(batch.records.count)",
@@ -124,7 +145,7 @@ public final class DelivererService: Service, Sendable {
                 return
             }
             do {
-                try await consumer.commit(batch)
+                try await metrics.commit(batch, on: consumer)
             } catch {
                 logger.warning("committing a delivered batch failed; its records will be delivered again", metadata: [
                     LogKey.error: "\(error)", LogKey.batchRecords: "\(batch.records.count)",

@@ -1,33 +1,39 @@
+import InletCore
+import InletKafka
 import InletStageRuntime
+import Metrics
 import Synchronization
 
-/// The mapper's counters. Thread-safe; read them from any task (tests, a metrics exporter).
+/// The mapper's counters, kept in memory for tests and logs and exported as metrics at the same time. Thread-safe;
+/// read them from any task.
 ///
 /// The shared stage counters (``stage``: `consumed`, `forwarded` = model records produced, `skipped` = entries
 /// filtered, `dead_lettered`, `committed_batches`) plus what only the mapper has: dead letters by error code,
-/// produce retries and commit failures. `InletMapper` does not depend on swift-metrics yet; ``Name`` holds the
-/// metric names an exporter should publish.
+/// produce retries and commit failures. The shared ones are exported under ``StageMetricName`` with
+/// `stage="mapper"` (`skipped` with reason `filtered`, dead letters with their error code as `reason`); ``Name``
+/// holds the mapper's own.
 public final class MapperMetrics: Sendable {
-    /// Metric names, in one place.
+    /// The mapper's own metric names, in one place (docs/metrics.md).
     public enum Name {
-        public static let recordsConsumed = "inlet_mapper_records_consumed_total"
-        public static let recordsProduced = "inlet_mapper_model_records_produced_total"
-        public static let entriesFiltered = "inlet_mapper_entries_filtered_total"
-        /// Labelled by `code`.
-        public static let deadLetters = "inlet_mapper_dead_letters_total"
+        /// Counter: produce attempts of outputs that failed and were retried.
         public static let produceRetries = "inlet_mapper_produce_retries_total"
-        public static let commitFailures = "inlet_mapper_commit_failures_total"
-        public static let batches = "inlet_mapper_batches_total"
+
+        /// Every mapper metric with its meaning.
+        public static let descriptions: [MetricDescription] = [
+            MetricDescription(produceRetries, "Outputs whose produce attempt failed and was retried."),
+        ]
     }
 
-    /// The counters every stage keeps, under the shared names.
-    public let stage = StageCounters()
+    /// The shared stage metrics, whose ``StageMetrics/counters`` are ``stage``.
+    public let exported = StageMetrics(stage: .mapper)
     private let retries = Atomic<Int>(0)
     private let commitFailureCount = Atomic<Int>(0)
     private let deadLettersByCode = Mutex<[String: Int]>([:])
 
     public init() {}
 
+    /// The counters every stage keeps, under the shared names.
+    public var stage: StageCounters { exported.counters }
     /// Input records the mapper has evaluated (including ones that went to the dead-letter topic).
     public var recordsConsumed: Int { stage[.consumed] }
     /// Model records acknowledged by the broker.
@@ -45,17 +51,22 @@ public final class MapperMetrics: Sendable {
     /// Commits that failed (the batch will be re-read: duplicates, never loss).
     public var commitFailures: Int { commitFailureCount.load(ordering: .relaxed) }
 
+    /// Counted in memory only: the service exports consumed records per topic when it takes a batch
+    /// (``StageMetrics/exportReceived(_:)``), so retried evaluation is not exported twice.
     func addConsumed(_ count: Int) { stage.add(.consumed, count) }
-    func addProduced(_ count: Int) { stage.add(.forwarded, count) }
-    func addFiltered(_ count: Int) { stage.add(.skipped, count) }
-    func addBatch() { stage.add(.committedBatches, 1) }
-    func addRetries(_ count: Int) { retries.add(count, ordering: .relaxed) }
+    func addProduced(_ count: Int) { exported.forwarded(count) }
+    func addFiltered(_ count: Int) { exported.skipped(count, reason: "filtered") }
+    func addRetries(_ count: Int) {
+        guard count > 0 else { return }
+        retries.add(count, ordering: .relaxed)
+        Counter(label: Name.produceRetries).increment(by: count)
+    }
     func addCommitFailure() { commitFailureCount.add(1, ordering: .relaxed) }
     func addDeadLetters(_ codes: [String: Int]) {
         guard !codes.isEmpty else { return }
         deadLettersByCode.withLock { counts in
             for (code, count) in codes { counts[code, default: 0] += count }
         }
-        stage.add(.deadLettered, codes.values.reduce(0, +))
+        exported.deadLettered(byReason: codes)
     }
 }

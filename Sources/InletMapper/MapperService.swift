@@ -18,12 +18,17 @@ import ServiceLifecycle
 /// (produced and committed); then the producer flushes and `run()` returns. The producer is deliberately shielded
 /// from the graceful-shutdown signal so it keeps accepting the in-flight batch's sends until the loop is done.
 ///
+/// Metrics: ``MapperMetrics`` (the shared stage metrics plus the mapper's own) and the consumer's
+/// (``ConsumerMonitor``). Readiness (``readiness()``): the consumer owns partitions and the stage is not draining.
+///
 /// - Important: Create it (which loads and compiles every mapping file, failing with a ``MapperError`` that names
 ///   the file and position) before starting the `ServiceGroup`; `run()` may be called once.
 public final class MapperService: Service, Sendable {
     public let configuration: MapperConfiguration
     public let engine: MappingEngine
     public let metrics: MapperMetrics
+    /// The consumer's state for metrics and `/readyz`.
+    public let monitor: ConsumerMonitor
     /// The topics the mapper consumes: every declared event's unique topic and the mapper's replay topic.
     public let topics: [TopicName]
 
@@ -44,7 +49,9 @@ public final class MapperService: Service, Sendable {
     }
 
     /// With an already loaded catalog and an explicit topic list (tests, embedding).
-    public init(configuration: MapperConfiguration, catalog: MappingCatalog, topics: [TopicName], logger: Logger) throws {
+    /// - Parameter monitoring: how often the consumer's state (lag, gaps, assignment) is exported.
+    public init(configuration: MapperConfiguration, catalog: MappingCatalog, topics: [TopicName], logger: Logger,
+                monitoring: ConsumerMonitor.Configuration = ConsumerMonitor.Configuration()) throws {
         try KafkaLibrary.checkVersion()
         self.configuration = configuration
         self.engine = MappingEngine(catalog: catalog)
@@ -60,12 +67,18 @@ public final class MapperService: Service, Sendable {
         consumerConfiguration.heartbeatInterval = min(.seconds(2), configuration.sessionTimeout / 3)
         consumerConfiguration.extraProperties = configuration.consumerProperties
         self.consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
+        self.monitor = ConsumerMonitor(stage: .mapper, consumer: consumerConfiguration, configuration: monitoring, logger: logger)
 
         var producerConfiguration = KafkaProducerConfiguration(brokers: configuration.brokers)
         producerConfiguration.clientID = "inlet-mapper"
         producerConfiguration.lingerMilliseconds = configuration.producerLingerMilliseconds
         producerConfiguration.extraProperties = configuration.producerProperties
         self.producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+    }
+
+    /// What `/readyz` reports: the consumer owns partitions and the stage is not draining.
+    public func readiness() async -> StageReadiness {
+        StageReadiness(stage: Stage.mapper.rawValue, checks: [monitor.readiness()])
     }
 
     public func run() async throws {
@@ -80,7 +93,7 @@ public final class MapperService: Service, Sendable {
 
         var loopError: (any Error)?
         do {
-            try await ConsumingStage.run(stage: "mapper", consumer: consumer, producer: producer, logger: logger) {
+            try await ConsumingStage.run(stage: "mapper", consumer: consumer, producer: producer, monitor: monitor, logger: logger) {
                 try await consumeLoop(processor)
             }
         } catch {
@@ -97,11 +110,12 @@ public final class MapperService: Service, Sendable {
         let clock = ContinuousClock()
         for try await batch in consumer.batches {
             let start = clock.now
+            metrics.exported.exportReceived(batch)
             try await processor.process(batch)
             let produced = clock.now
+            metrics.exported.batchProcessed(in: produced - start)
             do {
-                try await consumer.commit(batch)
-                metrics.addBatch()
+                try await metrics.exported.commit(batch, on: consumer)
                 logger.debug("batch mapped and committed", metadata: [
                     "mapper.batch_size": "\(batch.records.count)",
                     "mapper.produce_ms": "\((produced - start).wholeMilliseconds)",

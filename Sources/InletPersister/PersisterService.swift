@@ -3,6 +3,7 @@ import InletKafka
 import InletPostgres
 import InletStageRuntime
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// The persister stage: upserts the records of every `inlet.model.<model>` topic into the model's table.
@@ -13,18 +14,31 @@ import ServiceLifecycle
 /// idempotent.
 ///
 /// Shutdown: the consumer stops fetching, the batch in flight finishes and is committed, then `run()` returns.
-public final class PersisterService: Service {
+///
+/// Metrics: the shared stage metrics (``StageMetrics``; forwarded = rows written), the consumer's
+/// (``ConsumerMonitor``) and ``PersisterMetricName``. Readiness (``readiness()``): the consumer owns partitions and
+/// PostgreSQL answers.
+public final class PersisterService: Service, Sendable {
     let configuration: PersisterConfiguration
     let kafka: KafkaConsumerConfiguration
     let producer: KafkaProducer
     let postgres: PostgresClient
     let tables: [String: ModelTable]
     let logger: Logger
-    public let counters = StageCounters()
+    /// What this stage did, exported as metrics.
+    public let metrics: StageMetrics
+    /// The consumer's state for metrics and `/readyz`.
+    public let monitor: ConsumerMonitor
 
-    /// - Parameter producer: a running producer, used for dead letters only.
+    /// What this stage did, for tests and logs: forwarded = rows upserted or soft-deleted.
+    public var counters: StageCounters { metrics.counters }
+
+    /// - Parameters:
+    ///   - producer: a running producer, used for dead letters only.
+    ///   - monitoring: how often the consumer's state (lag, gaps, assignment) is exported.
     public init(configuration: PersisterConfiguration, consumer: KafkaConsumerConfiguration, producer: KafkaProducer,
-                postgres: PostgresClient, models: ModelRegistry, logger: Logger) throws {
+                postgres: PostgresClient, models: ModelRegistry, logger: Logger,
+                monitoring: ConsumerMonitor.Configuration = ConsumerMonitor.Configuration()) throws {
         self.configuration = configuration
         var tables: [String: ModelTable] = [:]
         for declaration in models.sorted {
@@ -39,6 +53,21 @@ public final class PersisterService: Service {
         self.producer = producer
         self.postgres = postgres
         self.logger = logger
+        self.metrics = StageMetrics(stage: .persister)
+        self.monitor = ConsumerMonitor(stage: .persister, consumer: kafka, configuration: monitoring, logger: logger)
+    }
+
+    /// What `/readyz` reports: the consumer owns partitions and is not draining, and PostgreSQL answers `SELECT 1`
+    /// within 2 seconds.
+    public func readiness() async -> StageReadiness {
+        let postgres = self.postgres
+        let database = await ReadinessCheck.probing(
+            "postgres", timeout: .seconds(2),
+            failure: "PostgreSQL did not answer SELECT 1 within 2 s; check INLET_POSTGRES_URL and the database"
+        ) {
+            _ = try await postgres.query("SELECT 1")
+        }
+        return StageReadiness(stage: Stage.persister.rawValue, checks: [monitor.readiness(), database])
     }
 
     /// Creates every model's table, or migrates it to the current declaration (``ModelTableMigrator``). Run by
@@ -64,12 +93,18 @@ public final class PersisterService: Service {
         logger.info("persister started", metadata: ["topics": "\(kafka.topics.joined(separator: ","))"])
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await consumer.run() }
+            group.addTask { await self.monitor.run(consumer: consumer, producer: self.producer) }
+            let clock = ContinuousClock()
             for try await batch in consumer.batches {
+                let received = clock.now
+                metrics.received(batch)
                 guard await processUntilDone(batch) else { break }
-                try await consumer.commit(batch)
-                counters.add(.committedBatches, 1)
+                metrics.batchProcessed(in: clock.now - received)
+                try await metrics.commit(batch, on: consumer)
             }
             consumer.triggerGracefulShutdown()
+            // Ends the monitor; the consumer treats cancellation like the shutdown already triggered.
+            group.cancelAll()
             try await group.waitForAll()
         }
         logger.info("persister stopped", metadata: counters.snapshot.mapValues { "\($0)" })
@@ -92,7 +127,7 @@ public final class PersisterService: Service {
     struct Rows {
         var upserts: [String: [[PostgresValue]]] = [:]
         var deletes: [String: [[PostgresValue]]] = [:]
-        var deadLetters: [KafkaProducerRecord] = []
+        var deadLetters: [(original: KafkaRecord, code: String, record: KafkaProducerRecord)] = []
         var count = 0
     }
 
@@ -100,8 +135,9 @@ public final class PersisterService: Service {
         var rows = Rows()
         for record in batch.records {
             guard let table = tables[record.topic] else {
-                rows.deadLetters.append(DeadLetter(stage: .persister, errorCode: "unknown_topic",
-                                                   errorMessage: "no model is stored from topic \(record.topic)", original: record).record(for: record))
+                let letter = DeadLetter(stage: .persister, errorCode: "unknown_topic",
+                                        errorMessage: "no model is stored from topic \(record.topic)", original: record)
+                rows.deadLetters.append((record, letter.errorCode, letter.record(for: record)))
                 continue
             }
             do {
@@ -114,25 +150,74 @@ public final class PersisterService: Service {
                 }
                 rows.count += 1
             } catch {
-                rows.deadLetters.append(DeadLetter(stage: .persister, errorCode: "invalid_record",
-                                                   errorMessage: error.reason, original: record).record(for: record))
+                let letter = DeadLetter(stage: .persister, errorCode: "invalid_record", errorMessage: error.reason, original: record)
+                rows.deadLetters.append((record, letter.errorCode, letter.record(for: record)))
             }
         }
         return rows
     }
 
+    /// Persists one batch. Consumed records are counted once per batch in the loop (``StageMetrics/received(_:)``),
+    /// so a retried batch is not counted twice.
     func process(_ batch: KafkaRecordBatch) async throws {
         let rows = rows(for: batch)
         if rows.count > 0 {
+            let clock = ContinuousClock()
+            let start = clock.now
             try await postgres.withTransaction { transaction in
                 for (topic, values) in rows.upserts { _ = try await transaction.upsert(tables[topic]!.upsert, rows: values) }
                 for (topic, values) in rows.deletes { _ = try await transaction.upsert(tables[topic]!.softDelete, rows: values) }
             }
+            PersisterMetricName.recordTransaction(clock.now - start)
+            for (topic, values) in rows.upserts { PersisterMetricName.recordRows(values.count, model: tables[topic]!.declaration.name, operation: .upsert) }
+            for (topic, values) in rows.deletes { PersisterMetricName.recordRows(values.count, model: tables[topic]!.declaration.name, operation: .softDelete) }
         }
         // Dead letters go out after the good rows are stored and before the commit, so neither can be lost.
-        try await producer.sendAll(rows.deadLetters)
-        counters.add(.consumed, batch.records.count)
-        counters.add(.forwarded, rows.count)
-        counters.add(.deadLettered, rows.deadLetters.count)
+        try await producer.sendAll(rows.deadLetters.map(\.record))
+        var deadLetters: [String: Int] = [:]
+        for letter in rows.deadLetters {
+            var metadata = letter.original.logMetadata
+            metadata["code"] = "\(letter.code)"
+            logger.warning("record dead-lettered", metadata: metadata)
+            deadLetters[letter.code, default: 0] += 1
+        }
+        metrics.forwarded(rows.count)
+        metrics.deadLettered(byReason: deadLetters)
+    }
+}
+
+/// The persister's own metrics (beside the shared ``StageMetricName`` ones), in one place; docs/metrics.md
+/// describes each.
+public enum PersisterMetricName {
+    /// Counter `{model, operation}`: rows written, `operation` `upsert` or `soft_delete`. A row whose stored version
+    /// is newer is counted too (the statement ran; the database kept the newer row).
+    public static let rowsWritten = "inlet_persister_rows_written_total"
+    /// Histogram (seconds): one batch's transaction, `BEGIN` to `COMMIT`.
+    public static let transactionDuration = "inlet_persister_transaction_duration_seconds"
+
+    /// Every persister metric with its meaning.
+    public static let descriptions: [MetricDescription] = [
+        MetricDescription(rowsWritten, "Rows written, by model and operation (upsert, soft_delete); rows kept because the stored version is newer count too."),
+        MetricDescription(transactionDuration, "Seconds of one batch's transaction, BEGIN to COMMIT.",
+                          durationBuckets: [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+                                            .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+                                            .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10)]),
+    ]
+
+    /// The statement kinds counted in ``rowsWritten``.
+    public enum Operation: String, Sendable {
+        case upsert
+        case softDelete = "soft_delete"
+    }
+
+    static func recordRows(_ count: Int, model: ModelName, operation: Operation) {
+        guard count > 0 else { return }
+        Counter(label: rowsWritten, dimensions: [
+            (StageMetricName.Label.model, model.rawValue), (StageMetricName.Label.operation, operation.rawValue),
+        ]).increment(by: count)
+    }
+
+    static func recordTransaction(_ duration: Duration) {
+        Timer(label: transactionDuration).recordNanoseconds(duration.nanosecondsClamped)
     }
 }

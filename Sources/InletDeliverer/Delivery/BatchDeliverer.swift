@@ -37,6 +37,10 @@ public struct DeliveryStatistics: Sendable, Equatable {
 /// Subscriptions are served concurrently; within one subscription, bodies go out one after another in record order.
 /// Knows nothing about consuming: ``DelivererService`` feeds it, tests call it directly.
 ///
+/// Metrics: every counter of ``statistics`` also goes to ``metrics`` (forwarded = (record, subscription) pairs
+/// delivered, dead letters by error code) and ``DelivererMetricName`` (requests by subscription and outcome, their
+/// duration, retries). Each request carries the W3C `traceparent` of the first record in its body.
+///
 /// - Important: If ``deliver(_:)`` throws (dead letters could not be produced, or the task was cancelled), the batch
 ///   must not be committed; delivering it again is safe because request IDs are derived from the records.
 public final class BatchDeliverer: Sendable {
@@ -74,6 +78,8 @@ public final class BatchDeliverer: Sendable {
         public static let batchID = "Inlet-Batch-Id"
         public static let contentType = "Content-Type"
         public static let userAgent = "User-Agent"
+        /// W3C trace context of the body's first record (every element also carries its own `traceparent`).
+        public static let traceparent = "traceparent"
     }
 
     let targets: [Target]
@@ -84,11 +90,15 @@ public final class BatchDeliverer: Sendable {
     let transport: any WebhookTransport
     let deadLetters: any DeadLetterProducer
     let logger: Logger
+    /// The shared stage metrics of the deliverer; ``DelivererService`` also counts consumed batches and commits here.
+    public let metrics: StageMetrics
     private let counters = Mutex(DeliveryStatistics())
 
+    /// - Parameter metrics: where delivered records and dead letters are exported. Default: a new one for
+    ///   `stage="deliverer"`.
     public init(
         configuration: DelivererConfiguration, transport: any WebhookTransport,
-        deadLetters: any DeadLetterProducer, logger: Logger
+        deadLetters: any DeadLetterProducer, logger: Logger, metrics: StageMetrics = StageMetrics(stage: .deliverer)
     ) throws(DelivererError) {
         try configuration.validate()
         var targets: [Target] = []
@@ -107,6 +117,7 @@ public final class BatchDeliverer: Sendable {
         self.transport = transport
         self.deadLetters = deadLetters
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// A snapshot of the counters.
@@ -122,7 +133,11 @@ public final class BatchDeliverer: Sendable {
         for record in batch.records {
             switch prepare(record) {
             case .ready(let item): prepared.append(item)
-            case .invalid(let failure): failures.append(failure)
+            case .invalid(let failure):
+                var metadata = record.logMetadata
+                metadata[LogKey.errorCode] = "\(failure.errorCode)"
+                logger.warning("record cannot be delivered; it goes to the dead-letter topic", metadata: metadata)
+                failures.append(failure)
             }
         }
         failures += try await withThrowingTaskGroup(of: [Failure].self) { group in
@@ -187,14 +202,13 @@ public final class BatchDeliverer: Sendable {
             let result = try await send(body, records: covered, to: target)
             switch result {
             case .delivered:
+                let delivered = body.chunk.map { $0.index == $0.count ? 1 : 0 } ?? covered.count
                 counters.withLock { stats in
                     stats.requestsDelivered += 1
-                    if let chunk = body.chunk {
-                        if chunk.index == chunk.count { stats.recordsDelivered += 1; stats.recordsChunked += 1 }
-                    } else {
-                        stats.recordsDelivered += covered.count
-                    }
+                    stats.recordsDelivered += delivered
+                    if body.chunk != nil { stats.recordsChunked += delivered }
                 }
+                metrics.forwarded(delivered)
             case .deadLetter(let reason, let attempts):
                 if body.chunk != nil { abandoned.insert(body.elements.lowerBound) }
                 var metadata: Logger.Metadata = [
@@ -203,6 +217,8 @@ public final class BatchDeliverer: Sendable {
                     LogKey.attempts: "\(attempts)",
                 ]
                 if let chunk = body.chunk { metadata[LogKey.chunk] = "\(chunk)" }
+                // The request's trace: that of its first record, as in its `traceparent` header.
+                if let traceID = covered.first?.record.traceID { metadata[StageLogKey.traceID] = "\(traceID)" }
                 if case .subscriberGone = reason {
                     logger.error("SUBSCRIBER GONE: the subscriber answered 410 Gone; its records go to the dead-letter topic. Remove the subscription or fix its URL (automatic disabling is not implemented yet)", metadata: metadata)
                 } else {
@@ -229,6 +245,9 @@ public final class BatchDeliverer: Sendable {
             (Header.contentType, body.chunk == nil ? CloudEventElement.batchContentType : CloudEventElement.chunkContentType),
             (Header.userAgent, "inlet-deliverer"),
         ]
+        if let traceparent = coordinates.first?.wellFormedTraceparent {
+            fixedHeaders.append((Header.traceparent, traceparent))
+        }
         if let chunk = body.chunk {
             fixedHeaders.append((Header.chunk, chunk.description))
             fixedHeaders.append((Header.batchID, RequestIdentity.batchID(subscription: target.subscription.id,
@@ -246,7 +265,10 @@ public final class BatchDeliverer: Sendable {
                 stats.attempts += 1
                 if attempt > 1 { stats.retries += 1 }
             }
+            if attempt > 1 { DelivererMetricName.recordRetry(subscription: target.subscription.id) }
             let outcome: RetryPolicy.AttemptOutcome
+            let clock = ContinuousClock()
+            let sentAt = clock.now
             do {
                 let response = try await transport.send(request)
                 outcome = .response(status: response.status, retryAfter: response.retryAfter)
@@ -255,6 +277,7 @@ public final class BatchDeliverer: Sendable {
             } catch {
                 outcome = .transportFailure(reason: String(describing: error))
             }
+            DelivererMetricName.recordRequest(subscription: target.subscription.id, outcome: outcome, duration: clock.now - sentAt)
             switch retry.decision(after: outcome, attempt: attempt, now: UnixTime.now(), using: &generator) {
             case .delivered:
                 return .delivered
@@ -287,6 +310,7 @@ public final class BatchDeliverer: Sendable {
             throw DelivererError(.deadLetterProduce, "could not store \(failures.count) dead letter(s) on \(topic): \(error); the batch is not committed and will be delivered again", isRetriable: true)
         }
         counters.withLock { $0.recordsDeadLettered += failures.count }
+        metrics.deadLettered(byReason: failures.reduce(into: [:]) { counts, failure in counts[failure.errorCode, default: 0] += 1 })
     }
 
     /// The original record with the dead-letter headers (``DeadLetter/record(for:)``) and, for a delivery failure,
