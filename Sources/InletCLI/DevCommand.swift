@@ -13,6 +13,7 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "Port of the local subscriber sink (the local subscription points at 8090).") var sinkPort = 8090
 
     func run() async throws {
+        bootstrapMetrics()
         let stack = try Stack.load(label: "dev")
         let producer = try stack.producer(clientID: "inlet-dev")
         let postgres = try stack.postgres()
@@ -30,18 +31,24 @@ struct DevCommand: AsyncParsableCommand {
         let deliverer = try DelivererService(
             configuration: try DelivererConfiguration(environment: stack.environment, models: stack.models), logger: stack.logger)
         let sink = try makeSink(stack, port: sinkPort, secret: nil, prints: true)
+        let admin = try makeAdminServer(stack) {
+            [await deduplicator.readiness(), await mapper.readiness(), await persister.readiness(), await deliverer.readiness()]
+        }
+        let adminPort = admin.configuration.port
 
         let base = "http://\(receiverSettings.host):\(receiverSettings.port)"
         print("""
             Inlet is running: all five stages in one process (Ctrl-C stops it gracefully).
               receiver:  \(base)/webhooks/<definition>/<integration>   (health: \(base)/healthz, \(base)/readyz)
               sink:      http://127.0.0.1:\(sinkPort)/inlet prints every record the deliverer sends
+              admin:     http://127.0.0.1:\(adminPort)/readyz, /metrics (the consuming stages; INLET_ADMIN_PORT)
               database:  \(stack.configuration.postgresURL)   (table pull_request)
             Send a signed test webhook from another terminal:
               .build/debug/inlet send github pull_request --integration local-github
             """)
-        // Shut down in reverse: the receiver stops taking requests first, the shared producer flushes last.
-        try await runServiceGroup([producer, sink, deliverer, persister, mapper, deduplicator, receiver], logger: stack.logger)
+        // Shut down in reverse: the receiver stops taking requests first, the shared producer flushes, the admin
+        // endpoint (unready from the first stage's shutdown on) stops last.
+        try await runServiceGroup([admin, producer, sink, deliverer, persister, mapper, deduplicator, receiver], logger: stack.logger)
         await postgres.close()
     }
 }

@@ -7,10 +7,12 @@ struct MapperCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mapper", abstract: "Run the mapper stage (consumer group inlet-mapper).")
     func run() async throws {
+        bootstrapMetrics()
         let stack = try Stack.load(label: "mapper")
         let stage = try MapperService(configuration: try mapperConfiguration(stack), definitions: stack.definitions,
                                       models: stack.models, logger: stack.logger)
-        try await runServiceGroup([stage], logger: stack.logger)
+        let admin = try makeAdminServer(stack) { [await stage.readiness()] }
+        try await runServiceGroup([admin, stage], logger: stack.logger)
     }
 }
 
