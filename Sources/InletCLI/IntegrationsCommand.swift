@@ -13,12 +13,13 @@ struct IntegrationsCommand: AsyncParsableCommand {
         abstract: "Manage integrations and their webhook secrets in PostgreSQL (secrets sealed with the master key).",
         discussion: """
             Secrets are read from a file, from standard input, or generated; never from the command line (shell \
-            history). Commands that seal or open secrets (add, rotate-secret, import, rekey) need the master key: \
+            history). Commands that seal or open secrets (add, rotate-secret, import, rekey, check) need the master key: \
             INLET_SECRET_KEY or INLET_SECRET_KEY_FILE, plus INLET_SECRET_KEY_PREVIOUS during a key rotation. \
             list, update, enable, disable and remove need no key. Receivers with INLET_INTEGRATIONS_SOURCE=postgres pick \
             up every change within INLET_INTEGRATIONS_POLL_SECONDS.
             """,
-        subcommands: [Add.self, List.self, RotateSecret.self, Update.self, Disable.self, Enable.self, Remove.self, Import.self, Rekey.self])
+        subcommands: [Add.self, List.self, RotateSecret.self, Update.self, Disable.self, Enable.self, Remove.self, Import.self, Rekey.self,
+                      Check.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -44,9 +45,9 @@ struct IntegrationsCommand: AsyncParsableCommand {
             let integration = try NewIntegration(id: id, definition: definition, definitions: stack.definitions,
                                                  settings: try readIntegrationSettings(settingsFile), filter: filter,
                                                  status: disabled ? .disabled : .enabled)
+            let sealer = try SecretSealer(keys: MasterKeyRing(environment: stack.environment))
             let scheme = stack.definitions.definitions[integration.definition]?.signature ?? .genericHMAC
             let value = try secret.readIfGiven(scheme: scheme)
-            let sealer = try SecretSealer(keys: MasterKeyRing(environment: stack.environment))
             let record = try await withIntegrationStore(stack) { store in
                 try await store.add(integration, secrets: value.map { [$0] } ?? [], sealer: sealer)
             }
@@ -109,9 +110,10 @@ struct IntegrationsCommand: AsyncParsableCommand {
                 return (try await store.rotateSecret(of: id, kind: signingToken ? .signingToken : .secret, to: value,
                                                      overlap: overlap, sealer: sealer), value)
             }
-            integrationsNote("\(id): secret \(rotation.newSecret.id) is current now (sealed with master key \(rotation.newSecret.keyID))")
+            let what = signingToken ? "signing token" : "secret"
+            integrationsNote("\(id): \(what) \(rotation.newSecret.id) is current now (sealed with master key \(rotation.newSecret.keyID))")
             for kept in rotation.keptSecrets {
-                integrationsNote("  \(kept.id) keeps verifying until \(kept.notAfter.map { $0.formatted(.iso8601) } ?? "further notice")")
+                integrationsNote("  \(kept.id) keeps verifying until \(kept.notAfter.map { $0.formatted(.iso8601) } ?? "further notice") (inclusive)")
             }
             if !rotation.removedSecretIDs.isEmpty {
                 integrationsNote("  removed \(rotation.removedSecretIDs.joined(separator: ", ")) (past their end)")
@@ -214,6 +216,29 @@ struct IntegrationsCommand: AsyncParsableCommand {
             print("re-sealed \(result.resealed) secret(s) under master key \(result.currentKeyID)\(from.isEmpty ? "" : " (" + from.joined(separator: ", ") + ")"); \(result.alreadyCurrent) were sealed with it already")
             if result.resealed > 0 {
                 print("once every process runs with \(result.currentKeyID) as its current key, the previous key(s) can be removed")
+            }
+        }
+    }
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Open every secret with the configured master keys, as a receiver would at start-up, and report.",
+            discussion: """
+                Run it before removing a previous key (after `rekey`) or before pointing receivers at PostgreSQL: it \
+                fails, naming the secret and the variable to set, wherever a receiver would fail.
+                """)
+
+        func run() async throws {
+            let stack = try Stack.load(label: "integrations")
+            let keys = try MasterKeyRing(environment: stack.environment)
+            let snapshot = try await withIntegrationStore(stack) { store in
+                try await IntegrationCatalog(store: store, keys: keys).load()
+            }
+            let secrets = snapshot.records.flatMap(\.secrets)
+            let byKey = Dictionary(grouping: secrets, by: \.keyID).mapValues(\.count).sorted { $0.key < $1.key }
+            print("ok: \(snapshot.integrations.count) integration(s), \(secrets.count) secret(s) open with the configured keys (version \(snapshot.version))")
+            for (key, count) in byKey {
+                print("  \(key): \(count) secret(s)\(key == keys.current.id ? " (current key)" : "; run `inlet integrations rekey` to re-seal them under \(keys.current.id)")")
             }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import InletCore
+import InletCrypto
 import Testing
 
 @testable import InletIntegrations
@@ -134,5 +135,79 @@ import Testing
             try NewIntegration(id: "a", definition: "gitbub", definitions: IntegrationsFixtures.definitions)
         }
         #expect(error.description.contains("github"))
+    }
+}
+
+@Suite struct IntegrationsSecretInputTests {
+    @Test func oneTrailingLineBreakIsDroppedAndNothingElse() throws {
+        #expect(try SecretInput.parse(Data("abc\n".utf8), origin: "f").value == "abc")
+        #expect(try SecretInput.parse(Data("abc\r\n".utf8), origin: "f").value == "abc")
+        #expect(try SecretInput.parse(Data(" abc ".utf8), origin: "f").value == " abc ")
+        for bad in ["", "\n", "a\nb\n", "abc\n\n"] {
+            let error = try #require(throws: IntegrationsError.self, "\(bad.debugDescription)") { try SecretInput.parse(Data(bad.utf8), origin: "f") }
+            #expect(error.description.contains("f:"))
+        }
+        #expect(throws: IntegrationsError.self) { try SecretInput.parse(Data([0xff, 0xfe]), origin: "f") }
+        let missing = try #require(throws: IntegrationsError.self) { try SecretInput.read(file: "/nonexistent/secret") }
+        #expect(missing.description.contains("/nonexistent/secret"))
+    }
+
+    @Test func generatedSecretsSuitTheSchemeAndNeverRepeat() throws {
+        let standard = try SecretInput.generate(for: .standardWebhooks).value
+        #expect(standard.hasPrefix("whsec_"))
+        #expect(try Base64.decode(String(standard.dropFirst(6))).count == 32)
+        let github = try SecretInput.generate(for: .githubHMACSHA256).value
+        #expect(github.count == 64 && github.allSatisfy(\.isHexDigit))
+        #expect(try SecretInput.generate(for: .githubHMACSHA256) != SecretInput.generate(for: .githubHMACSHA256))
+        for scheme in [SignatureScheme.discord, .sendgrid] {
+            let error = try #require(throws: IntegrationsError.self) { try SecretInput.generate(for: scheme) }
+            #expect(error.description.contains("public key"))
+        }
+    }
+}
+
+@Suite struct IntegrationsListingTests {
+    private let now = Date(timeIntervalSince1970: 2_000_000_000)
+
+    private var records: [IntegrationRecord] {
+        get throws {
+            [
+                IntegrationRecord(
+                    id: "acme", definition: try DefinitionName("gitlab"),
+                    settings: IntegrationSettings(options: IntegrationOptions(toleranceSeconds: 60)), filter: "true", status: .enabled,
+                    createdAt: now.addingTimeInterval(-7200), updatedAt: now, revision: 3,
+                    secrets: [
+                        SecretRecord(id: "v3", kind: .signingToken, keyID: "k-b", createdAt: now.addingTimeInterval(-30), notAfter: nil),
+                        SecretRecord(id: "v2", keyID: "k-b", createdAt: now.addingTimeInterval(-90), notAfter: nil),
+                        SecretRecord(id: "v1", keyID: "k-a", createdAt: now.addingTimeInterval(-7200), notAfter: now.addingTimeInterval(3600)),
+                    ]),
+                IntegrationRecord(id: "bot", definition: try DefinitionName("discord"), settings: IntegrationSettings(publicKeys: ["ab"]),
+                                  filter: nil, status: .disabled, createdAt: now, updatedAt: now, revision: 1, secrets: []),
+            ]
+        }
+    }
+
+    @Test func theTableShowsOneLinePerSecretWithItsKeyAgeAndEnd() throws {
+        let lines = IntegrationListing(records: try records, now: now).table().split(separator: "\n").map(String.init)
+        #expect(lines.count == 5)
+        #expect(lines[0].hasPrefix("INTEGRATION"))
+        #expect(lines[1].hasPrefix("acme") && lines[1].contains("signing_token") && lines[1].contains("30s"))
+        #expect(lines[2].contains("v2") && lines[2].contains("1m"))
+        #expect(lines[3].contains("v1") && lines[3].contains("k-a") && lines[3].contains("2h") && lines[3].contains("(in 1h)"))
+        #expect(lines[4].hasPrefix("bot") && lines[4].contains("disabled") && lines[4].contains("(none)"))
+        #expect(IntegrationListing(records: [], now: now).table().contains("inlet integrations add"))
+    }
+
+    @Test func jsonCarriesSettingsFilterAndSecretMetadata() throws {
+        let text = IntegrationListing(records: try records, now: now.addingTimeInterval(3601)).json()
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])
+        #expect(parsed.count == 2)
+        #expect(parsed[0]["filter"] as? String == "true")
+        #expect((parsed[0]["settings"] as? [String: Any])?["options"] as? [String: Int] == ["tolerance_seconds": 60])
+        let secrets = try #require(parsed[0]["secrets"] as? [[String: Any]])
+        #expect(secrets.map { $0["id"] as? String } == ["v3", "v2", "v1"])
+        #expect(secrets.map { $0["active"] as? Bool } == [true, true, false])
+        #expect(secrets[2]["not_after"] as? String == "2033-05-18T04:33:20Z")
+        #expect(parsed[1]["filter"] is NSNull)
     }
 }
