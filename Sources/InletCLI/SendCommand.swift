@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import InletCore
+import InletCrypto
 import InletHTTPClient
 import InletReceiver
 
@@ -10,16 +11,24 @@ struct SendCommand: AsyncParsableCommand {
         commandName: "send",
         abstract: "Sign a sample webhook as the provider would and POST it to the receiver.",
         discussion: """
-            Example: inlet send github pull_request --integration local-github
-            The secret comes from the integrations file unless --secret is given (give a wrong one to see a 401).
+            Examples: inlet send github pull_request
+                      inlet send stripe                 (the first sample of the definition, its first integration)
+                      inlet send hubspot --integration local-hubspot --body my-batch.json
+            Samples live in deploy/local/samples/<definition>/<event>.json (.form for Twilio). The secret comes from the
+            integrations file unless --secret is given (give a wrong one to see a 401). Discord signs with the local seed in
+            deploy/local/samples/discord/private-key-seed.hex (or --private-key-seed).
             """)
     @Argument(help: "The definition, e.g. github.") var definition: String
-    @Argument(help: "The provider's event name, e.g. pull_request.") var event: String
-    @Option(help: "The integration ID (its secret is read from INLET_INTEGRATIONS_FILE).") var integration: String
-    @Option(help: "The JSON body to send (default: deploy/local/samples/<definition>/<event>.json).") var body: String?
+    @Argument(help: "The provider's event name, e.g. pull_request (default: the definition's first sample).") var event: String?
+    @Option(help: "The integration ID (default: the first integration of the definition in INLET_INTEGRATIONS_FILE).") var integration: String?
+    @Option(help: "The body to send (default: deploy/local/samples/<definition>/<event>.json, .form for form-encoded definitions).") var body: String?
     @Option(help: "The receiver's base URL.") var url = "http://127.0.0.1:8080"
-    @Option(help: "The delivery ID (default: a new random one). Send the same twice to see deduplication.") var deliveryID: String?
+    @Option(help: "The URL providers call (the receiver's INLET_RECEIVER_PUBLIC_URL), signed by Twilio, HubSpot and Square (default: --url).") var publicURL: String?
+    @Option(help: "The delivery ID for definitions that take it from a header (default: a new random one). Send the same twice to see deduplication.") var deliveryID: String?
     @Option(help: "Sign with this secret instead of the configured one.") var secret: String?
+    @Option(help: "Ed25519 seed (64 hex digits) for Discord and Standard Webhooks v1a.") var privateKeySeed: String?
+
+    static let samplesDirectory = "deploy/local/samples"
 
     func run() async throws {
         let stack = try Stack.load(label: "send")
@@ -27,22 +36,67 @@ struct SendCommand: AsyncParsableCommand {
             throw ValidationError("unknown definition '\(definition)' (known: \(stack.definitions.definitions.keys.sorted().map(\.rawValue).joined(separator: ", ")))")
         }
         let integrations = try ConfigurationFiles.integrations(at: stack.configuration.integrationsPath, definitions: stack.definitions)
-        guard let configured = integrations.first(where: { $0.id == integration }) else {
-            throw ValidationError("no integration '\(integration)' in \(stack.configuration.integrationsPath)")
+        let candidates = integrations.filter { $0.definition == webhookDefinition.name }
+        let chosen = integration.map { id in candidates.first { $0.id == id } } ?? candidates.first
+        guard let configured = chosen else {
+            throw ValidationError("no integration \(integration.map { "'\($0)' " } ?? "")for definition '\(definition)' in \(stack.configuration.integrationsPath)")
         }
-        let bodyPath = body ?? "deploy/local/samples/\(definition)/\(EventName(event).topicSegment).json"
+        let bodyPath = try body ?? samplePath(for: webhookDefinition)
         guard let data = FileManager.default.contents(atPath: bodyPath) else {
             throw ValidationError("cannot read the body file \(bodyPath); pass --body FILE")
         }
-        let signer = try WebhookSigner(definition: webhookDefinition, integrationID: configured.id,
-                                       secret: secret ?? configured.secrets[0])
-        let signed = try signer.sign(body: Array(data), event: event, deliveryID: deliveryID ?? signer.newDeliveryID())
+        let signer = try makeSigner(webhookDefinition, configured, stack: stack)
+        let eventName = event ?? Self.eventName(fromFile: bodyPath, definition: webhookDefinition)
+        let signed = try signer.sign(body: Array(data), event: eventName, deliveryID: deliveryID ?? signer.newDeliveryID())
         let client = try HTTPClient()
         let response = try await client.execute(HTTPRequest(method: .post, url: url + signed.path,
                                                             headers: signed.headers, body: signed.body))
         await client.shutdown()
-        print("POST \(url + signed.path) → \(response.status)")
+        print("POST \(url + signed.path) (\(bodyPath)) → \(response.status)")
         print(String(decoding: response.body, as: UTF8.self))
         guard (200..<300).contains(response.status) else { throw ExitCode(1) }
+    }
+
+    private func makeSigner(_ definition: WebhookDefinition, _ integration: Integration, stack: Stack) throws -> WebhookSigner {
+        let baseURL = publicURL ?? url
+        switch definition.signature {
+        case .discord:
+            let seedText = try privateKeySeed ?? String(contentsOfFile: "\(Self.samplesDirectory)/discord/private-key-seed.hex", encoding: .utf8)
+            let seed = try Hex.decode(seedText.trimmingCharacters(in: .whitespacesAndNewlines))
+            return try WebhookSigner(definition: definition, integrationID: integration.id,
+                                     privateKey: .ed25519(try Ed25519PrivateKey(seed: seed)), baseURL: baseURL)
+        case .sendgrid:
+            throw ValidationError("""
+                SendGrid signs with an ECDSA P-256 private key, which InletCrypto cannot import yet; \
+                the local key is deploy/local/samples/sendgrid/private-key.pem. Until then, sign with a tool such as \
+                openssl and POST with curl, or use the receiver tests (they generate a key pair).
+                """)
+        case .standardWebhooks where privateKeySeed != nil:
+            let seed = try Hex.decode(privateKeySeed!.trimmingCharacters(in: .whitespacesAndNewlines))
+            return try WebhookSigner(definition: definition, integrationID: integration.id,
+                                     privateKey: .ed25519(try Ed25519PrivateKey(seed: seed)), baseURL: baseURL)
+        default:
+            return try WebhookSigner(integration: integration, registry: stack.definitions, secret: secret, baseURL: baseURL)
+        }
+    }
+
+    /// `<samples>/<definition>/<event segment>.<json|form>`, or the definition's first sample when no event is given.
+    private func samplePath(for definition: WebhookDefinition) throws -> String {
+        let directory = "\(Self.samplesDirectory)/\(definition.name.rawValue)"
+        let suffix = definition.bodyEncoding == .formURLEncoded ? ".form" : ".json"
+        if let event { return "\(directory)/\(EventName(event).topicSegment)\(suffix)" }
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(suffix) }.sorted()
+        guard let first = files.first else {
+            throw ValidationError("no sample in \(directory); pass an event and --body FILE")
+        }
+        return "\(directory)/\(first)"
+    }
+
+    /// The declared event whose topic segment names the file (`orders_create.json` → `orders/create`), else the file's
+    /// base name. Only definitions that read the event from a header use it.
+    static func eventName(fromFile path: String, definition: WebhookDefinition) -> String {
+        let file = (path as NSString).lastPathComponent
+        let segment = String(file.prefix { $0 != "." })
+        return definition.events.first { $0.topicSegment == segment }?.rawValue ?? segment
     }
 }
