@@ -56,6 +56,15 @@ import Testing
         #expect(error.description.contains("acme/v1"))
     }
 
+    @Test func aDifferentKeyUnderTheSameIDDoesNotAuthenticate() throws {
+        let sealed = try SecretSealer(keys: MasterKeyRing(current: try MasterKey.random(id: "2026-11")))
+            .seal(try IntegrationsFixtures.secret("s"), integrationID: "acme", secretID: "v1")
+        let impostor = SecretSealer(keys: try MasterKeyRing(current: try MasterKey.random(id: "2026-11")))
+        let error = try #require(throws: IntegrationsError.self) { try impostor.open(sealed, integrationID: "acme", secretID: "v1") }
+        #expect(error.code == .secretDoesNotDecrypt)
+        #expect(error.description.contains("'2026-11'"))
+    }
+
     @Test func aPreviousKeyStillOpens() throws {
         let oldKey = try MasterKey.random()
         let sealed = try SecretSealer(keys: MasterKeyRing(current: oldKey)).seal(try IntegrationsFixtures.secret("s"), integrationID: "a", secretID: "v1")
