@@ -42,7 +42,7 @@ public struct MasterKey: Sendable, CustomStringConvertible {
         }
     }
 
-    /// A new random key, for tests and for `inlet integrations` to suggest one.
+    /// A new random key (tests; operators make theirs with `openssl rand -base64 32`).
     public static func random(id: String? = nil) throws(IntegrationsError) -> MasterKey {
         let bytes: [UInt8]
         do {
