@@ -31,7 +31,7 @@ struct IntegrationsCommand: AsyncParsableCommand {
                 standard error), so it can be captured: \
                 inlet integrations add acme-github --definition github --generate > acme-github.secret
                 """)
-        @Argument(help: "Integration id: 1-128 characters of a-z, 0-9, '_' or '-'.") var id: String
+        @Argument(help: "Integration id: 1-128 characters of a-z, 0-9, '_' or '-'; the last segment of the receiver URL.") var id: String
         @Option(help: "The webhook definition: github, stripe, standard-webhooks, ... (docs/providers.md).") var definition: String
         @OptionGroup var secret: SecretSourceOptions
         @Option(help: "YAML or JSON file with the non-secret settings: public_keys, options, signature, metadata.")
@@ -113,7 +113,7 @@ struct IntegrationsCommand: AsyncParsableCommand {
             let what = signingToken ? "signing token" : "secret"
             integrationsNote("\(id): \(what) \(rotation.newSecret.id) is current now (sealed with master key \(rotation.newSecret.keyID))")
             for kept in rotation.keptSecrets {
-                integrationsNote("  \(kept.id) keeps verifying until \(kept.notAfter.map { $0.formatted(.iso8601) } ?? "further notice") (inclusive)")
+                integrationsNote("  \(kept.id) keeps verifying until \(kept.notAfter.map { RFC3339.format(seconds: Int($0.timeIntervalSince1970)) } ?? "further notice") (inclusive)")
             }
             if !rotation.removedSecretIDs.isEmpty {
                 integrationsNote("  removed \(rotation.removedSecretIDs.joined(separator: ", ")) (past their end)")
@@ -281,21 +281,12 @@ private func readIntegrationSettings(_ path: String?) throws -> IntegrationSetti
     return try IntegrationSettings(parsing: String(decoding: data, as: UTF8.self), origin: path)
 }
 
-/// A client and a prepared store for `body`; the client is closed afterwards.
+/// A prepared store for `body` (its client is closed afterwards by `withPostgres`).
 private func withIntegrationStore<R: Sendable>(_ stack: Stack, _ body: (IntegrationStore) async throws -> R) async throws -> R {
-    var settings = try PostgresConfiguration(environment: ProcessInfo.processInfo.environment)
-    settings.url = stack.configuration.postgresURL
-    settings.poolSize = 1
-    let client = PostgresClient(configuration: settings, logger: stack.logger)
-    do {
-        let store = IntegrationStore(client: client, definitions: stack.definitions)
+    try await withPostgres(stack) { postgres in
+        let store = IntegrationStore(client: postgres, definitions: stack.definitions)
         try await store.prepare()
-        let result = try await body(store)
-        await client.close()
-        return result
-    } catch {
-        await client.close()
-        throw error
+        return try await body(store)
     }
 }
 

@@ -113,13 +113,12 @@ public struct NewIntegration: Sendable {
     public var filter: String?
     public var status: IntegrationStatus
 
-    /// - Throws: ``IntegrationsError`` `.invalidIntegration` for an id that is not 1–128 characters of `a-z 0-9 _ -`,
-    ///   or a definition the registry does not know (the error lists the known ones). The rest is checked when it is
+    /// - Throws: ``IntegrationsError`` `.invalidIntegration` for a definition the registry does not know (the error
+    ///   lists the known ones). The rest, id included, is checked with `Integration.validate(against:)` when it is
     ///   added, together with its secrets.
     public init(id: String, definition: String, definitions: DefinitionRegistry, settings: IntegrationSettings = .empty,
                 filter: String? = nil, status: IntegrationStatus = .enabled) throws(IntegrationsError)
     {
-        try IntegrationID.validate(id)
         guard let known = definitions[definition] else {
             let names = definitions.definitions.keys.sorted().map(\.rawValue).joined(separator: ", ")
             throw IntegrationsError(.invalidIntegration, "'\(definition.prefix(64))' is not a known definition (known: \(names))",
@@ -153,23 +152,5 @@ enum IntegrationFilter {
     static func normalised(_ filter: String?) -> String? {
         guard let trimmed = filter?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
         return trimmed
-    }
-}
-
-/// The rules for integration ids, as `Integration.validate(against:)` has them: they appear in URLs
-/// (`/webhooks/<definition>/<id>`) and record headers.
-public enum IntegrationID {
-    public static let maximumLength = 128
-
-    /// - Throws: ``IntegrationsError`` `.invalidIntegration` unless `id` is 1–128 characters of `a-z 0-9 _ -`.
-    public static func validate(_ id: String) throws(IntegrationsError) {
-        let valid = !id.isEmpty && id.utf8.count <= maximumLength && id.utf8.allSatisfy { byte in
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
-        }
-        guard valid else {
-            throw IntegrationsError(.invalidIntegration, "integration id '\(id.prefix(64))' must be 1 to \(maximumLength) characters of a-z, 0-9, '_' or '-'",
-                                    operation: "check integration id")
-        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import InletCore
 
 /// How long an integration's earlier secrets keep verifying after a rotation, while the provider switches to the
 /// new one: `--keep-old-until TIME` or `--keep-old-for DURATION` of `inlet integrations rotate-secret`.
@@ -73,11 +74,9 @@ public enum SecretOverlap: Sendable, Equatable, CustomStringConvertible {
         return .lasting(seconds: total)
     }
 
+    /// RFC 3339 in UTC, whole seconds (`not_after` has no finer unit).
     static func format(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
+        RFC3339.format(seconds: Int(date.timeIntervalSince1970.rounded(.down)))
     }
 
     /// `1d12h`, `90m` → `1h30m`, `0s`.

@@ -152,6 +152,13 @@ struct IntegrationsStoreTests {
             }
             #expect(token?.code == .invalidIntegration)
             // Nothing of the refused writes was stored.
+            for id in ["", "Acme", "a/b", String(repeating: "a", count: 129)] {
+                let badID = await #expect(throws: IntegrationsError.self, "\(id)") {
+                    try await store.add(try NewIntegration(id: id, definition: "github", definitions: definitions),
+                                        secrets: [try IntegrationsFixtures.uniqueSecret()], sealer: sealer)
+                }
+                #expect(badID?.description.contains("must be 1–128 characters") == true)
+            }
             #expect(try await store.list().map { $0.secrets.count } == [1, 0])
             #expect(try await store.record(id: "acme").revision == 1)
         }
