@@ -57,8 +57,8 @@ public struct ReceiverConfiguration: Sendable, Equatable {
         ("INLET_RECEIVER_MAX_BODY_BYTES", "10485760", "largest webhook body accepted (413 above)"),
         ("INLET_RECEIVER_ACK_TIMEOUT_MS", "5000", "how long a request waits for the broker's acknowledgement (503 after)"),
         ("INLET_RECEIVER_RETRY_AFTER_SECONDS", "5", "Retry-After sent with 503 answers"),
-        ("INLET_RECEIVER_TIMESTAMP_TOLERANCE_SECONDS", "(each provider's)", "accepted clock difference of signed timestamps, unless an integration sets options.tolerance_seconds"),
-        ("INLET_RECEIVER_PUBLIC_URL", "http://<host>:<port>", "scheme, host and port providers call; URL-signing schemes (Twilio, HubSpot, Square) verify against it"),
+        ("INLET_RECEIVER_TIMESTAMP_TOLERANCE_SECONDS", "", "accepted clock difference of signed timestamps unless an integration sets options.tolerance_seconds (unset: each provider's default)"),
+        ("INLET_RECEIVER_PUBLIC_URL", "http://$INLET_RECEIVER_HOST:$INLET_RECEIVER_PORT", "scheme, host and port providers call; URL-signing schemes (Twilio, HubSpot, Square) verify against it"),
         ("INLET_INTEGRATIONS_FILE", "deploy/local/integrations.yaml", "integrations and their webhook secrets"),
     ]
 
