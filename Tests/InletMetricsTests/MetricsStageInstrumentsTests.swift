@@ -278,4 +278,19 @@ struct MetricsReceiverCountersTests {
         #expect(series.count == ReceiverCounters.maximumDefinitionLabels + 1)
         #expect(scope.value(ReceiverCounters.MetricName.requests, ["definition": "other"]) == 40)
     }
+
+    @Test("with the declared definitions, a made-up definition in a URL is exported as unknown")
+    func declaredDefinitions() async throws {
+        let scope = MetricsScope(descriptions: ReceiverCounters.MetricName.descriptions)
+        try await scope.run {
+            let counters = ReceiverCounters(definitions: ["github", "stripe"])
+            counters.recordRejection(.unknownDefinition, definition: "made-up-\(UInt64.random(in: 0...UInt64.max))")
+            counters.recordRejection(.signatureMismatch, definition: "stripe")
+            counters.recordVerification(definition: "made-up", duration: .microseconds(10))
+        }
+        #expect(scope.value(ReceiverCounters.MetricName.requests, ["definition": "unknown", "reason": "unknown_definition"]) == 1)
+        #expect(scope.value(ReceiverCounters.MetricName.requests, ["definition": "stripe", "reason": "signature_mismatch"]) == 1)
+        #expect(scope.value(ReceiverCounters.MetricName.verificationDuration + "_count", ["definition": "unknown"]) == 1)
+        #expect(!scope.samples.contains { $0.labels["definition"]?.hasPrefix("made-up") == true })
+    }
 }

@@ -8,9 +8,10 @@ import Synchronization
 /// Accepted deliveries (the hot path) use one relaxed atomic and one lookup under a small lock; rejections share
 /// that lock. Metric handles are made once per label set and kept, so a request creates none.
 ///
-/// Label values are bounded: `definition` is a declared definition's name as the caller routed it (at most
-/// ``maximumDefinitionLabels`` distinct ones, then `other`; `unknown` before routing), `status` an HTTP status,
-/// `reason` a rejection code or `accepted`. Never an integration ID, a delivery ID or anything from the body.
+/// Label values are bounded: `definition` is one of the declared definitions given to ``init(definitions:)``
+/// (anything else, such as a made-up name in a URL, is exported as `unknown`; without that list at most
+/// ``maximumDefinitionLabels`` distinct names, then `other`), `status` an HTTP status, `reason` a rejection code or
+/// `accepted`. Never an integration ID, a delivery ID or anything from the body.
 public final class ReceiverCounters: Sendable {
     /// Metric names of the receiver, in one place.
     public enum MetricName {
@@ -67,9 +68,13 @@ public final class ReceiverCounters: Sendable {
         var requestCounters: [Key: Counter] = [:]
         var verificationTimers: [String: Timer] = [:]
         var definitions: Set<String> = []
+        /// The declared definitions, when known: any other name is exported as `unknown`.
+        var declared: Set<String>?
 
-        /// `definition` when it is known or there is room for it, otherwise `other`.
+        /// `definition` when it is declared (or, without a declared list, while there is room), otherwise `unknown`
+        /// or `other`.
         mutating func label(_ definition: String) -> String {
+            if let declared { return declared.contains(definition) ? definition : ReceiverCounters.unknownDefinition }
             if definitions.contains(definition) { return definition }
             guard definitions.count < ReceiverCounters.maximumDefinitionLabels else { return "other" }
             definitions.insert(definition)
@@ -77,8 +82,17 @@ public final class ReceiverCounters: Sendable {
         }
     }
 
+    /// - Important: Metric handles are made here and kept: bootstrap the metrics backend before creating counters.
     public init() {
         inFlightGauge = Meter(label: MetricName.requestsInFlight)
+    }
+
+    /// With the declared definitions' names, so that any `definition` label outside them (a made-up name in a
+    /// request URL) is exported as `unknown`.
+    public convenience init(definitions: some Sequence<String>) {
+        self.init()
+        let declared = Set(definitions)
+        state.withLock { $0.declared = declared }
     }
 
     /// Deliveries the broker acknowledged and that were answered 202.
@@ -98,7 +112,7 @@ public final class ReceiverCounters: Sendable {
 
     // MARK: Recording (called by the request path)
 
-    /// A delivery of `definition` (a declared definition's name) was acknowledged and answered 202.
+    /// A delivery of `definition` was acknowledged and answered 202.
     func recordAccepted(definition: String) {
         accepted.add(1, ordering: .relaxed)
         requestCounter(definition: definition, reasonIndex: -1) { definition in
@@ -106,8 +120,8 @@ public final class ReceiverCounters: Sendable {
         }.increment()
     }
 
-    /// A request was refused with `code`; `definition` is the routed definition's name, nil when the request was
-    /// refused before routing (unknown route or definition).
+    /// A request was refused with `code`; `definition` is the URL's definition (checked against the declared list
+    /// given to ``init(definitions:)``), nil when the request had none (unknown route).
     func recordRejection(_ code: RejectionCode, definition: String?) {
         requestCounter(definition: definition ?? Self.unknownDefinition, reasonIndex: code.index, count: true) { definition in
             Counter(label: MetricName.requests,
