@@ -106,6 +106,9 @@ struct IntegrationDirectory: Sendable {
         self.registry = registry
     }
 
+    /// Ids of the integrations whose signatures cover the URL the provider called (Twilio, HubSpot, Square…), sorted.
+    var integrationsReadingTheURL: [String] { routes.values.filter(\.verifier.readsURL).map(\.integration.id).sorted() }
+
     /// The route, or the 404 rejection that explains which part of the URL is unknown.
     func route(definition: Substring, integration: Substring) -> Result<IntegrationRoute, WebhookRejection> {
         guard let route = routes[String(integration)], route.definition.name.rawValue == definition else {

@@ -261,6 +261,7 @@ enum LogKeys {
     static let error = "error"
     static let port = "inlet.receiver.port"
     static let handshake = "inlet.handshake"
+    static let publicURL = "inlet.receiver.public_url"
 }
 
 extension Substring {

@@ -70,6 +70,14 @@ public final class ReceiverService: Service, Sendable {
         }
         let factory = VerifierFactory(defaultToleranceSeconds: configuration.timestampToleranceSeconds.map(Int64.init))
         let directory = try IntegrationDirectory(integrations: integrations, registry: registry, factory: factory)
+        let readingTheURL = directory.integrationsReadingTheURL
+        if configuration.publicBaseURL == nil, !readingTheURL.isEmpty {
+            // Twilio, HubSpot and Square sign the URL they call; behind a proxy the default never matches it.
+            logger.notice("integrations that verify the URL the provider called use the default public URL; set INLET_RECEIVER_PUBLIC_URL to the address providers call", metadata: [
+                LogKeys.publicURL: "\(configuration.effectivePublicBaseURL)",
+                LogKeys.integration: "\(readingTheURL.prefix(10).joined(separator: ","))",
+            ])
+        }
         self.receiver = WebhookReceiver(
             directory: directory, registry: registry,
             producer: AcknowledgedProducer(producer: producer, timeout: configuration.acknowledgementTimeout,
