@@ -44,11 +44,11 @@ struct WebhookReceiver: Sendable {
     func receive(_ request: Request, definition: Substring, integration: Substring) async throws -> Response {
         switch try await accept(request, definition: definition, integration: integration) {
         case .success(.delivery(let deliveryID)):
-            counters.recordAccepted()
+            counters.recordAccepted(definition: String(definition))
             let body = "{\"status\":\"accepted\",\"id\":\(JSONString.quoted(deliveryID))}"
             return Response(status: .accepted, headers: Self.jsonHeaders, body: .init(byteBuffer: ByteBuffer(string: body)))
         case .success(.batch(let count)):
-            counters.recordAccepted()
+            counters.recordAccepted(definition: String(definition))
             let body = "{\"status\":\"accepted\",\"count\":\(count)}"
             return Response(status: .accepted, headers: Self.jsonHeaders, body: .init(byteBuffer: ByteBuffer(string: body)))
         case .success(.handshake(let kind, let answer)):
@@ -58,12 +58,14 @@ struct WebhookReceiver: Sendable {
             ])
             return Self.response(answer)
         case .failure(let rejection):
-            return reject(rejection, integration: integration)
+            return reject(rejection, definition: definition, integration: integration)
         }
     }
 
-    func reject(_ rejection: WebhookRejection, integration: Substring) -> Response {
-        counters.recordRejection(rejection.code)
+    /// - Parameter definition: the URL's definition segment, nil when the route had none (the counters export
+    ///   undeclared names as `unknown`).
+    func reject(_ rejection: WebhookRejection, definition: Substring?, integration: Substring) -> Response {
+        counters.recordRejection(rejection.code, definition: definition.map(String.init))
         logger.debug("webhook rejected", metadata: [
             LogKeys.integration: "\(integration.prefix(64))", LogKeys.rejection: "\(rejection.code.rawValue)",
         ])
@@ -108,7 +110,10 @@ struct WebhookReceiver: Sendable {
                 return .failure(rejection)
             }
         }
-        if let rejection = route.verifier.verify(inbound) {
+        let verificationStarted = ContinuousClock.now
+        let verdict = route.verifier.verify(inbound)
+        counters.recordVerification(definition: route.definition.name.rawValue, duration: ContinuousClock.now - verificationStarted)
+        if let rejection = verdict {
             return .failure(WebhookRejection(rejection))
         }
         if route.answersHandshakesAfterVerification, let answer = Self.handshake(route, inbound, phase: .afterVerification) {
@@ -130,7 +135,9 @@ struct WebhookReceiver: Sendable {
             let (topic, record) = Self.makeRecord(route: route, metadata: metadata, body: body, registry: registry,
                                                   receivedAt: receivedAt, traceparent: traceparent)
             counters.beginSend()
+            let sendStarted = ContinuousClock.now
             let outcome = await producer.send(record)
+            counters.recordAcknowledgement(Self.metricOutcome(outcome), duration: ContinuousClock.now - sendStarted)
             counters.endSend()
             if let rejection = rejection(for: outcome, route: route, topic: topic.rawValue) { return .failure(rejection) }
             return .success(.delivery(metadata.deliveryID))
@@ -147,7 +154,9 @@ struct WebhookReceiver: Sendable {
                                 receivedAt: receivedAt, traceparent: traceparent).record
             }
             counters.beginSend()
+            let sendStarted = ContinuousClock.now
             let outcome = await producer.sendAll(records)
+            counters.recordAcknowledgement(Self.metricOutcome(outcome), duration: ContinuousClock.now - sendStarted)
             counters.endSend()
             if let rejection = rejection(for: outcome, route: route, topic: records[0].topic) { return .failure(rejection) }
             return .success(.batch(count: items.count))
@@ -172,6 +181,15 @@ struct WebhookReceiver: Sendable {
                 return WebhookRejection(.shuttingDown, "the receiver is shutting down; retry later")
             }
             return WebhookRejection(.brokerUnavailable, "the delivery could not be stored; retry later")
+        }
+    }
+
+    /// The `outcome` label of the acknowledgement metric.
+    private static func metricOutcome(_ outcome: SendOutcome) -> ReceiverCounters.AcknowledgementOutcome {
+        switch outcome {
+        case .acknowledged: .acknowledged
+        case .timedOut: .timedOut
+        case .failed: .failed
         }
     }
 

@@ -59,7 +59,7 @@ public final class ReceiverService: Service, Sendable {
         self.runsProducer = runsProducer
         self.logger = logger
         self.integrationCount = integrations.count
-        let counters = ReceiverCounters()
+        let counters = ReceiverCounters(definitions: registry.definitions.keys.map(\.rawValue))
         let handshakeCounters = HandshakeCounters()
         let health = ReceiverHealth(unreadyAfterFailure: configuration.unreadyAfterFailure)
         self.counters = counters
@@ -185,7 +185,7 @@ struct NotFoundAsJSONMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
-            return receiver.reject(WebhookRejection(.routeNotFound, "no route for \(request.method) \(request.uri.path.prefix(128)); webhooks are POSTed to /webhooks/<definition>/<integration>"), integration: "")
+            return receiver.reject(WebhookRejection(.routeNotFound, "no route for \(request.method) \(request.uri.path.prefix(128)); webhooks are POSTed to /webhooks/<definition>/<integration>"), definition: nil, integration: "")
         }
     }
 }
