@@ -146,12 +146,6 @@ public final class ReceiverCounters: Sendable {
         acknowledgementTimers[outcome]?.recordNanoseconds(duration.nanosecondsClamped)
     }
 
-    /// Deliveries answered 202 before the definition was passed (kept for callers not yet updated); exported with
-    /// `definition="unknown"`.
-    func recordAccepted() { recordAccepted(definition: Self.unknownDefinition) }
-    /// A rejection without its definition; exported with `definition="unknown"`.
-    func recordRejection(_ code: RejectionCode) { recordRejection(code, definition: nil) }
-
     func beginSend() {
         inFlight.add(1, ordering: .relaxed)
         inFlightGauge.increment()
