@@ -99,8 +99,13 @@ public final class ReceiverService: Service, Sendable {
         } catch {
             throw ReceiverError(.invalidConfiguration, error.reason)
         }
-        try self.init(configuration: configuration, producer: producer, registry: registry, integrations: integrations,
-                      logger: logger, runsProducer: runsProducer)
+        do {
+            try self.init(configuration: configuration, producer: producer, registry: registry, integrations: integrations,
+                          logger: logger, runsProducer: runsProducer)
+        } catch {
+            // Name the file, as its loader does for the problems it finds itself.
+            throw ReceiverError(error.code, "\(configuration.integrationsPath): \(error.reason)", isRetriable: error.isRetriable)
+        }
     }
 
     /// The port the server listens on once it is running (useful with `port: 0`), otherwise nil.

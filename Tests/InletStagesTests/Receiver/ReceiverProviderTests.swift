@@ -221,6 +221,22 @@ struct ReceiverProviderTests {
         }
     }
 
+    @Test func namesTheIntegrationsFileWhenAnEntryCannotBeVerified() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("inlet-receiver-\(UUID().uuidString).yaml").path
+        try "integrations:\n  - {id: acme, definition: generic-hmac, secrets: [s], signature: {header: X-S, signed: '{timestamp}.{body}'}}\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var configuration = ReceiverConfiguration()
+        configuration.integrationsPath = path
+        #expect {
+            try ReceiverService(configuration: configuration, producer: ReceiverFixtures.mockProducer(),
+                                registry: ReceiverProviderFixtures.registry, logger: ReceiverFixtures.quietLogger)
+        } throws: { error in
+            let reason = (error as? ReceiverError)?.reason ?? ""
+            return reason.hasPrefix(path + ": integration 'acme'") && reason.contains("signature.timestamp_header")
+        }
+    }
+
     @Test func refusesAnIntegrationWhoseOptionsOrKeysTheSchemeCannotUse() throws {
         let cases: [(Integration, String)] = [
             (Integration(id: "g", definition: WebhookDefinition.genericHMAC.name, secrets: ["s"],
