@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
@@ -57,6 +59,26 @@ let package = Package(
         .target(name: "InletStageRuntime", dependencies: [
             "InletCore", "InletKafka",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+
+        // MARK: Prometheus exposition and the admin endpoint (/healthz, /readyz, /metrics) every stage serves
+        .target(name: "InletMetrics", dependencies: [
+            "InletCore", "InletStageRuntime",
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // MARK: Integrations and their sealed secrets in PostgreSQL; the receivers' reloading catalog
+        .target(name: "InletIntegrations", dependencies: [
+            "InletCore", "InletCrypto", "InletPostgres",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Yams", package: "Yams"),
         ]),
 
         // MARK: Webhook signature schemes (signing and verifying), the one home of every scheme
@@ -64,26 +86,31 @@ let package = Package(
 
         // MARK: The five stages, one library each
         .target(name: "InletReceiver", dependencies: [
-            "InletCore", "InletKafka", "InletStageRuntime", "InletCrypto", "InletSignatures",
+            "InletCore", "InletKafka", "InletStageRuntime", "InletCrypto", "InletSignatures", "InletMetrics",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Metrics", package: "swift-metrics"),
         ]),
         .target(name: "InletDeduplicator", dependencies: [
             "InletCore", "InletKafka", "InletStageRuntime", "InletPostgres",
+            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "InletMapper", dependencies: [
             "InletCore", "InletKafka", "InletStageRuntime", "InletCEL",
+            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "InletPersister", dependencies: [
             "InletCore", "InletKafka", "InletStageRuntime", "InletPostgres",
+            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "InletDeliverer", dependencies: [
             "InletCore", "InletKafka", "InletStageRuntime", "InletHTTPClient", "InletCrypto", "InletSignatures",
+            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
@@ -103,7 +130,7 @@ let package = Package(
         .executableTarget(name: "InletCLI", dependencies: [
             "InletCore", "InletCEL", "InletKafka", "InletPostgres", "InletHTTPClient", "InletCrypto",
             "InletReceiver", "InletDeduplicator", "InletMapper", "InletPersister", "InletDeliverer", "InletSink",
-            "InletOperations",
+            "InletOperations", "InletMetrics", "InletStageRuntime", "InletIntegrations", "InletSignatures",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -121,6 +148,20 @@ let package = Package(
             "InletReceiver", "InletDeduplicator", "InletMapper", "InletPersister", "InletDeliverer", "InletSink",
             "InletSignatures",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        .testTarget(name: "InletMetricsTests", dependencies: [
+            "InletMetrics", "InletStageRuntime", "InletKafka", "InletCore", "InletDeduplicator", "InletMapper",
+            "InletPersister", "InletDeliverer", "InletPostgres", "InletReceiver", "InletHTTPClient",
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        .testTarget(name: "InletIntegrationsTests", dependencies: [
+            "InletIntegrations", "InletCore", "InletCrypto", "InletPostgres",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "InletOperationsTests", dependencies: [
             "InletOperations", "InletCore", "InletKafka", "InletPostgres", "InletStageRuntime",

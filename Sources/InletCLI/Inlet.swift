@@ -14,6 +14,6 @@ struct Inlet: AsyncParsableCommand {
             ReceiverCommand.self, DeduplicatorCommand.self, MapperCommand.self, PersisterCommand.self,
             DelivererCommand.self, DevCommand.self, TopicsCommand.self, SendCommand.self, SinkCommand.self,
             MapCommand.self, CELCommand.self, ModelsCommand.self, ReplayCommand.self, DLQCommand.self,
-            TailCommand.self, StatusCommand.self, ConfigCommand.self,
+            TailCommand.self, StatusCommand.self, ConfigCommand.self, CheckCommand.self, IntegrationsCommand.self,
         ])
 }

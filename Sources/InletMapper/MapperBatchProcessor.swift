@@ -100,7 +100,7 @@ struct MapperBatchProcessor: Sendable {
     func process(_ batch: KafkaRecordBatch) async throws(MapperError) {
         let plan = plan(batch)
         metrics.addConsumed(plan.consumed)
-        metrics.addFiltered(plan.filtered)
+        metrics.addFiltered(plan.filtered, byIntegration: plan.integrationFiltered)
         try await produce(plan.chains)
     }
 

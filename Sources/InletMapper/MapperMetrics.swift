@@ -28,6 +28,7 @@ public final class MapperMetrics: Sendable {
     public let exported = StageMetrics(stage: .mapper)
     private let retries = Atomic<Int>(0)
     private let commitFailureCount = Atomic<Int>(0)
+    private let integrationFilteredCount = Atomic<Int>(0)
     private let deadLettersByCode = Mutex<[String: Int]>([:])
 
     public init() {}
@@ -50,12 +51,21 @@ public final class MapperMetrics: Sendable {
     public var produceRetries: Int { retries.load(ordering: .relaxed) }
     /// Commits that failed (the batch will be re-read: duplicates, never loss).
     public var commitFailures: Int { commitFailureCount.load(ordering: .relaxed) }
+    /// Entries skipped because their integration's own filter was false (also in ``entriesFiltered``).
+    public var entriesFilteredByIntegration: Int { integrationFilteredCount.load(ordering: .relaxed) }
 
     /// Counted in memory only: the service exports consumed records per topic when it takes a batch
     /// (``StageMetrics/exportReceived(_:)``), so retried evaluation is not exported twice.
     func addConsumed(_ count: Int) { stage.add(.consumed, count) }
     func addProduced(_ count: Int) { exported.forwarded(count) }
-    func addFiltered(_ count: Int) { exported.skipped(count, reason: "filtered") }
+    /// - Parameter byIntegration: how many of `count` an integration filter dropped; exported with reason
+    ///   `integration_filter`, the rest with `filtered`.
+    func addFiltered(_ count: Int, byIntegration: Int = 0) {
+        exported.skipped(count - byIntegration, reason: "filtered")
+        guard byIntegration > 0 else { return }
+        integrationFilteredCount.add(byIntegration, ordering: .relaxed)
+        exported.skipped(byIntegration, reason: "integration_filter")
+    }
     func addRetries(_ count: Int) {
         guard count > 0 else { return }
         retries.add(count, ordering: .relaxed)

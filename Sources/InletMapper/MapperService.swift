@@ -44,17 +44,23 @@ public final class MapperService: Service, Sendable {
         logger: Logger = Logger(label: "inlet.mapper")
     ) throws {
         let catalog = try MappingCatalog.load(directory: configuration.mappingsDirectory, definitions: definitions, models: models)
+        // The integrations' own filters, compiled once; a broken one stops the start naming the integration.
+        let filters = try configuration.integrationsFile.map { path throws(MapperError) in
+            try IntegrationFilters.load(integrationsFile: path, definitions: definitions)
+        } ?? .none
         try self.init(configuration: configuration, catalog: catalog,
-                      topics: definitions.uniqueTopics + [TopicName.replay(.mapper)], logger: logger)
+                      topics: definitions.uniqueTopics + [TopicName.replay(.mapper)], logger: logger,
+                      integrationFilters: filters)
     }
 
     /// With an already loaded catalog and an explicit topic list (tests, embedding).
     /// - Parameter monitoring: how often the consumer's state (lag, gaps, assignment) is exported.
     public init(configuration: MapperConfiguration, catalog: MappingCatalog, topics: [TopicName], logger: Logger,
-                monitoring: ConsumerMonitor.Configuration = ConsumerMonitor.Configuration()) throws {
+                monitoring: ConsumerMonitor.Configuration = ConsumerMonitor.Configuration(),
+                integrationFilters: IntegrationFilters = .none) throws {
         try KafkaLibrary.checkVersion()
         self.configuration = configuration
-        self.engine = MappingEngine(catalog: catalog)
+        self.engine = MappingEngine(catalog: catalog, integrationFilters: integrationFilters)
         self.metrics = MapperMetrics()
         self.topics = topics
         self.logger = logger
@@ -84,6 +90,7 @@ public final class MapperService: Service, Sendable {
     public func run() async throws {
         logger.info("mapper starting", metadata: [
             "mapper.mappings": "\(engine.catalog.files.count)", "mapper.topics": "\(topics.count)",
+            "mapper.integration_filters": "\(engine.integrationFilters.filters.count)",
             "kafka.group": "\(configuration.consumerGroup)",
         ])
         let processor = MapperBatchProcessor(

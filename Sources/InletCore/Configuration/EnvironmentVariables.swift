@@ -9,6 +9,7 @@ public struct EnvironmentVariable: Sendable, Equatable {
         case send = "inlet send"
         case sink = "inlet sink"
         case map = "inlet map"
+        case integrations = "inlet integrations"
         case localStack = "deploy/local"
 
         /// The stages and the commands, not the scripts: what `INLET_LOG_LEVEL` applies to.
@@ -24,6 +25,7 @@ public struct EnvironmentVariable: Sendable, Equatable {
         case shared = "Every stage"
         case postgres = "PostgreSQL (deduplicator, persister)"
         case receiver = "Receiver"
+        case integrations = "Integrations in PostgreSQL (receiver, inlet integrations)"
         case deduplicator = "Deduplicator"
         case mapper = "Mapper"
         case persister = "Persister"
@@ -59,8 +61,8 @@ public enum EnvironmentVariables {
     private static let stages: [Variable.Reader] = [.receiver, .deduplicator, .mapper, .persister, .deliverer]
     private static let consumingStages: [Variable.Reader] = [.deduplicator, .mapper, .persister, .deliverer]
 
-    public static let all: [EnvironmentVariable] = shared + postgres + receiver + deduplicator + mapper + persister
-        + deliverer + localStack
+    public static let all: [EnvironmentVariable] = shared + postgres + receiver + integrations + deduplicator + mapper
+        + persister + deliverer + localStack
 
     /// The variable called `name`, if Inlet reads it.
     public static func named(_ name: String) -> EnvironmentVariable? { all.first { $0.name == name } }
@@ -73,7 +75,8 @@ public enum EnvironmentVariables {
                     + "The deduplicator and persister refuse to start when it is unset",
                  readers: [.deduplicator, .persister, .localStack], section: .shared),
         Variable("INLET_INTEGRATIONS_FILE", default: "deploy/local/integrations.yaml",
-                 "YAML file of integrations and their webhook secrets", readers: [.receiver, .send], section: .shared),
+                 "YAML file of integrations and their webhook secrets (the mapper reads their `filter`s)",
+                 readers: [.receiver, .mapper, .send], section: .shared),
         Variable("INLET_SUBSCRIPTIONS_FILE", default: "deploy/local/subscriptions.yaml",
                  "YAML file of the HTTP subscribers and their signing secrets", readers: [.deliverer, .sink], section: .shared),
         Variable("INLET_MAPPINGS_DIR", default: "mappings", "directory of mapping files `<definition>/<event>.yaml`",
@@ -123,9 +126,34 @@ public enum EnvironmentVariables {
                  readers: [.receiver], section: .receiver),
         Variable("INLET_RECEIVER_RETRY_AFTER_SECONDS", default: "5", "`Retry-After` sent with every 503, seconds",
                  readers: [.receiver], section: .receiver),
-        Variable("INLET_RECEIVER_TIMESTAMP_TOLERANCE_SECONDS", default: "300",
-                 "accepted clock difference of signed timestamps (Standard Webhooks), seconds either way",
+        Variable("INLET_RECEIVER_TIMESTAMP_TOLERANCE_SECONDS", default: "",
+                 "accepted clock difference of signed timestamps, seconds either way, unless an integration sets "
+                    + "`options.tolerance_seconds`; unset: each provider's documented default (Stripe 300, Paddle 5, …)",
                  readers: [.receiver], section: .receiver),
+        Variable("INLET_RECEIVER_PUBLIC_URL", default: "http://$INLET_RECEIVER_HOST:$INLET_RECEIVER_PORT",
+                 "scheme, host and port providers call the receiver at (behind a proxy: the public URL); "
+                    + "URL-signing schemes (Twilio, HubSpot, Square) verify against it",
+                 readers: [.receiver, .send], section: .receiver),
+    ]
+
+    private static let integrations: [Variable] = [
+        Variable("INLET_INTEGRATIONS_SOURCE", default: "file",
+                 "where the receiver reads integrations: `file` (`INLET_INTEGRATIONS_FILE`, read at start) or `postgres` "
+                    + "(the `inlet_integrations` tables, changes picked up while running; docs/integrations.md)",
+                 readers: [.receiver], section: .integrations),
+        Variable("INLET_INTEGRATIONS_POLL_SECONDS", default: "2",
+                 "how often a receiver reading integrations from PostgreSQL checks them for changes, seconds (0.1…3600)",
+                 readers: [.receiver], section: .integrations),
+        Variable("INLET_SECRET_KEY", default: nil,
+                 "master key sealing integration secrets in PostgreSQL: base64 of 32 random bytes (`openssl rand -base64 32`), "
+                    + "or `id:base64`; a secret itself, pass it from a secret store",
+                 readers: [.receiver, .integrations], section: .integrations),
+        Variable("INLET_SECRET_KEY_FILE", default: nil,
+                 "instead of `INLET_SECRET_KEY`: a file of master keys, one `id:base64` per line, the current key first",
+                 readers: [.receiver, .integrations], section: .integrations),
+        Variable("INLET_SECRET_KEY_PREVIOUS", default: nil,
+                 "earlier master keys, comma-separated `id:base64`, that only open secrets sealed before a key rotation",
+                 readers: [.receiver, .integrations], section: .integrations),
     ]
 
     private static let deduplicator: [Variable] = [
