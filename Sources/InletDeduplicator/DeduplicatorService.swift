@@ -102,6 +102,13 @@ public final class DeduplicatorService: Service, Sendable {
             do {
                 try await process(batch)
                 return true
+            } catch let error as KafkaError where error.code == .fatal {
+                // A fatal producer never recovers in this process; retrying would spin forever. Ending the stage
+                // ends the ServiceGroup, and the process exits non-zero for its supervisor to restart it.
+                logger.critical("the producer failed fatally; stopping the stage so it can be restarted", metadata: [
+                    "error": "\(error)",
+                ])
+                throw error
             } catch {
                 logger.error("deduplicating a batch failed; retrying", metadata: [
                     "error": "\(error)", "records": "\(batch.records.count)",

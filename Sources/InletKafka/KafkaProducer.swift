@@ -166,6 +166,12 @@ public final class KafkaProducer: Service, KafkaRecordSending, @unchecked Sendab
         state.withLock { $0.finish() }
     }
 
+    /// Test seam: makes librdkafka raise a fatal error on this producer (`rd_kafka_test_fatal_error`), as a broker
+    /// losing the idempotent producer's sequence would. Every later send throws ``KafkaError/Code/fatal``.
+    public func testingRaiseFatalError() {
+        _ = rd_kafka_test_fatal_error(client, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, "raised by a test")
+    }
+
     /// Starts the same shutdown as a graceful-shutdown signal: refuse new sends, flush, stop `run()`.
     public func triggerGracefulShutdown() {
         beginShutdown()

@@ -76,16 +76,16 @@ struct MapperBatchProcessor: Sendable {
                 case .filtered(let skip):
                     plan.filtered += 1
                     if skip.reason == .integrationFilter { plan.integrationFiltered += 1 }
-                    logger.debug("mapping entry produced no record", metadata: [
-                        "mapper.mapping": "\(skip.mappingFile)", "mapper.entry": "\(skip.entryIndex)",
-                        "mapper.reason": "\(skip.reason.rawValue)", "kafka.topic": "\(input.topic)",
-                        "kafka.partition": "\(input.partition)", "kafka.offset": "\(input.offset)",
-                    ])
+                    var metadata = input.logMetadata
+                    metadata["mapper.mapping"] = "\(skip.mappingFile)"
+                    metadata["mapper.entry"] = "\(skip.entryIndex)"
+                    metadata["mapper.reason"] = "\(skip.reason.rawValue)"
+                    logger.debug("mapping entry produced no record", metadata: metadata)
                 case .deadLetter(let failure):
-                    logger.warning("record sent to the dead-letter topic", metadata: [
-                        "mapper.error_code": "\(failure.code)", "mapper.error": "\(failure.message)",
-                        "kafka.topic": "\(input.topic)", "kafka.partition": "\(input.partition)", "kafka.offset": "\(input.offset)",
-                    ])
+                    var metadata = input.logMetadata
+                    metadata["mapper.error_code"] = "\(failure.code)"
+                    metadata["mapper.error"] = "\(failure.message)"
+                    logger.warning("record sent to the dead-letter topic", metadata: metadata)
                     append(Outgoing(record: MapperBatchProcessor.deadLetterRecord(failure, input: input),
                                     kind: .deadLetter(failure.code.rawValue)))
                 }

@@ -98,7 +98,7 @@ public final class PersisterService: Service, Sendable {
             for try await batch in consumer.batches {
                 let received = clock.now
                 metrics.received(batch)
-                guard await processUntilDone(batch) else { break }
+                guard try await processUntilDone(batch) else { break }
                 metrics.batchProcessed(in: clock.now - received)
                 try await metrics.commit(batch, on: consumer)
             }
@@ -110,11 +110,18 @@ public final class PersisterService: Service, Sendable {
         logger.info("persister stopped", metadata: counters.snapshot.mapValues { "\($0)" })
     }
 
-    func processUntilDone(_ batch: KafkaRecordBatch) async -> Bool {
+    func processUntilDone(_ batch: KafkaRecordBatch) async throws -> Bool {
         while true {
             do {
                 try await process(batch)
                 return true
+            } catch let error as KafkaError where error.code == .fatal {
+                // A fatal producer never recovers in this process; retrying would spin forever. Ending the stage
+                // ends the ServiceGroup, and the process exits non-zero for its supervisor to restart it.
+                logger.critical("the producer failed fatally; stopping the stage so it can be restarted", metadata: [
+                    "error": "\(error)",
+                ])
+                throw error
             } catch {
                 logger.error("persisting a batch failed; retrying", metadata: ["error": "\(error)", "records": "\(batch.records.count)"])
                 do { try await Task.sleep(for: configuration.retryDelay) } catch { return false }

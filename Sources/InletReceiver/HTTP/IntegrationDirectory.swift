@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import InletCore
 import InletSignatures
+import Synchronization
 
 /// Everything the receiver needs to accept a delivery through one integration, prepared at start-up: the
 /// integration's verifier (keys parsed, replay caches created), its handshake responders, and how its deliveries are
@@ -107,6 +108,9 @@ struct IntegrationDirectory: Sendable {
     }
 
     /// Ids of the integrations whose signatures cover the URL the provider called (Twilio, HubSpot, Square…), sorted.
+    /// How many integrations (enabled or not) the directory routes to, for `/readyz`.
+    var count: Int { routes.count }
+
     var integrationsReadingTheURL: [String] { routes.values.filter(\.verifier.readsURL).map(\.integration.id).sorted() }
 
     /// The route, or the 404 rejection that explains which part of the URL is unknown.
@@ -150,5 +154,32 @@ extension BodyEncoding {
         case .json: "application/json"
         case .formURLEncoded: "application/x-www-form-urlencoded"
         }
+    }
+}
+
+/// The receiver's current ``IntegrationDirectory``, replaceable while requests are served: integrations kept in
+/// PostgreSQL (`InletIntegrations`) change at run time, and the catalog's poller hands each new snapshot to
+/// ``ReceiverService/replaceIntegrations(_:)``. A request reads the directory once, under a lock held only for that
+/// read, so a swap never blocks behind a request and a request never sees half a snapshot.
+final class LiveIntegrationDirectory: Sendable {
+    private let current: Mutex<IntegrationDirectory>
+    private let registry: DefinitionRegistry
+    private let factory: VerifierFactory
+
+    init(_ directory: IntegrationDirectory, registry: DefinitionRegistry, factory: VerifierFactory) {
+        current = Mutex(directory)
+        self.registry = registry
+        self.factory = factory
+    }
+
+    var directory: IntegrationDirectory { current.withLock { $0 } }
+
+    /// Builds a directory from `integrations` and swaps it in; on error the current one stays.
+    /// - Returns: the new directory.
+    @discardableResult
+    func replace(with integrations: [Integration]) throws(ReceiverError) -> IntegrationDirectory {
+        let next = try IntegrationDirectory(integrations: integrations, registry: registry, factory: factory)
+        current.withLock { $0 = next }
+        return next
     }
 }

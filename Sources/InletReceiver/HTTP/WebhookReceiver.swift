@@ -15,7 +15,7 @@ import NIOCore
 /// `validationToken`, Dropbox-style challenges) read the body before the content-type check so those can be answered;
 /// signed handshakes are answered once the signature verified. Handshakes never reach Kafka.
 struct WebhookReceiver: Sendable {
-    let directory: IntegrationDirectory
+    let directory: LiveIntegrationDirectory
     let registry: DefinitionRegistry
     let producer: AcknowledgedProducer
     let counters: ReceiverCounters
@@ -77,7 +77,7 @@ struct WebhookReceiver: Sendable {
             return .failure(WebhookRejection(.shuttingDown, "the receiver is shutting down; retry on another instance"))
         }
         let route: IntegrationRoute
-        switch directory.route(definition: definition, integration: integration) {
+        switch directory.directory.route(definition: definition, integration: integration) {
         case .success(let found): route = found
         case .failure(let rejection): return .failure(rejection)
         }

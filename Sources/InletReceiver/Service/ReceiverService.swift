@@ -1,6 +1,7 @@
 import Hummingbird
 import InletCore
 import InletKafka
+import InletMetrics
 import InletSignatures
 import Logging
 import ServiceLifecycle
@@ -30,7 +31,7 @@ public final class ReceiverService: Service, Sendable {
     private let health: ReceiverHealth
     private let producer: KafkaProducer
     private let runsProducer: Bool
-    private let integrationCount: Int
+    private let directory: LiveIntegrationDirectory
     private let logger: Logger
     private let state = ServiceState()
 
@@ -58,7 +59,6 @@ public final class ReceiverService: Service, Sendable {
         self.producer = producer
         self.runsProducer = runsProducer
         self.logger = logger
-        self.integrationCount = integrations.count
         let counters = ReceiverCounters(definitions: registry.definitions.keys.map(\.rawValue))
         let handshakeCounters = HandshakeCounters()
         let health = ReceiverHealth(unreadyAfterFailure: configuration.unreadyAfterFailure)
@@ -69,8 +69,10 @@ public final class ReceiverService: Service, Sendable {
             throw ReceiverError(.invalidConfiguration, "publicBaseURL '\(publicBaseURL.prefix(80))' \(problem)")
         }
         let factory = VerifierFactory(defaultToleranceSeconds: configuration.timestampToleranceSeconds.map(Int64.init))
-        let directory = try IntegrationDirectory(integrations: integrations, registry: registry, factory: factory)
-        let readingTheURL = directory.integrationsReadingTheURL
+        let initialDirectory = try IntegrationDirectory(integrations: integrations, registry: registry, factory: factory)
+        let directory = LiveIntegrationDirectory(initialDirectory, registry: registry, factory: factory)
+        self.directory = directory
+        let readingTheURL = initialDirectory.integrationsReadingTheURL
         if configuration.publicBaseURL == nil, !readingTheURL.isEmpty {
             // Twilio, HubSpot and Square sign the URL they call; behind a proxy the default never matches it.
             logger.notice("integrations that verify the URL the provider called use the default public URL; set INLET_RECEIVER_PUBLIC_URL to the address providers call", metadata: [
@@ -108,6 +110,14 @@ public final class ReceiverService: Service, Sendable {
         }
     }
 
+    /// Swaps in a new set of integrations while serving (integrations kept in PostgreSQL change at run time): new
+    /// requests route with it at once, requests in flight finish with the set they started with. On error (an
+    /// integration its scheme cannot use) the current set stays and the error names the integration.
+    public func replaceIntegrations(_ integrations: [Integration]) throws(ReceiverError) {
+        let next = try directory.replace(with: integrations)
+        logger.info("integrations replaced", metadata: ["inlet.integrations": "\(next.count)"])
+    }
+
     /// The port the server listens on once it is running (useful with `port: 0`), otherwise nil.
     public var listeningPort: Int? { state.boundPort.withLock { $0 } }
 
@@ -131,15 +141,16 @@ public final class ReceiverService: Service, Sendable {
                      body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"alive\"}")))
         }
         let health = self.health
-        let integrationCount = self.integrationCount
+        let directory = self.directory
         router.get("/readyz") { _, _ -> Response in
             if let reason = health.unreadyReason {
                 return WebhookRejection(.notReady, reason).response(retryAfterSeconds: receiver.retryAfterSeconds)
             }
             return Response(status: .ok, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"ready\",\"integrations\":\(integrationCount)}")))
+                            body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"ready\",\"integrations\":\(directory.directory.count)}")))
         }
         // Added last, so it wraps only the not-found responder and costs the webhook route nothing.
+        router.addPrometheusMetrics()
         router.add(middleware: NotFoundAsJSONMiddleware(receiver: receiver))
         return router
     }

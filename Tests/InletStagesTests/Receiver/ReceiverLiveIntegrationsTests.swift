@@ -1,0 +1,42 @@
+import Hummingbird
+import HummingbirdTesting
+import InletCore
+@testable import InletReceiver
+import Testing
+
+/// Integrations kept in PostgreSQL change while the receiver serves: `replaceIntegrations` swaps them in at once,
+/// and a set the schemes cannot use is refused without touching the one in service.
+@Suite struct ReceiverLiveIntegrationsTests {
+    @Test func replacedIntegrationsRouteAtOnceAndABadSetKeepsTheCurrentOne() async throws {
+        let service = try ReceiverFixtures.service()
+        let newcomer = try ReceiverFixtures.githubSigner(secret: "newcomer-secret", integration: "newcomer")
+        let signed = try newcomer.sign(body: ReceiverFixtures.pullRequestBody, event: "pull_request", deliveryID: "live-1")
+        try await service.makeApplication().test(.router) { client in
+            #expect(try await client.postSigned(signed).receiverErrorCode == "unknown_integration")
+            let ready = try await client.execute(uri: "/readyz", method: .get)
+            #expect(String(buffer: ready.body).contains("\"integrations\":3"))
+
+            // The newcomer exists now; signed with another secret it is refused as forged, not as unknown.
+            let newcomerIntegration = Integration(id: "newcomer", definition: WebhookDefinition.github.name, secrets: ["other"])
+            try service.replaceIntegrations(ReceiverFixtures.integrations + [newcomerIntegration])
+            #expect(try await client.postSigned(signed).receiverErrorCode == "signature_mismatch")
+            #expect(String(buffer: try await client.execute(uri: "/readyz", method: .get).body).contains("\"integrations\":4"))
+
+            // A Standard Webhooks secret that is not base64 cannot become a verifier: refused, old set kept.
+            let broken = Integration(id: "broken", definition: WebhookDefinition.standardWebhooks.name, secrets: ["whsec_!!"])
+            #expect(throws: ReceiverError.self) { try service.replaceIntegrations([broken]) }
+            #expect(try await client.postSigned(signed).receiverErrorCode == "signature_mismatch")
+        }
+    }
+
+    /// The route is mounted; this test process never bootstraps the global metrics system (tests bind factories per
+    /// task), so it answers the documented 503 rather than the router's 404 (docs/metrics.md covers the content).
+    @Test func mountsTheMetricsRoute() async throws {
+        let service = try ReceiverFixtures.service()
+        try await service.makeApplication().test(.router) { client in
+            let response = try await client.execute(uri: "/metrics", method: .get)
+            #expect(response.status == .serviceUnavailable)
+            #expect(String(buffer: response.body).contains("metrics_not_bootstrapped"))
+        }
+    }
+}
