@@ -96,7 +96,9 @@ struct HTTPClientTests {
             #expect(error?.code == .timedOut)
             #expect(error?.isRetriable == true)
             #expect(error?.curlCode == 28)
-            #expect(ContinuousClock.now - started < .seconds(5))
+            // Not a timing test: only proves the request did not hang. The bound is loose because shared CI
+            // machines stall for seconds; the 300 ms timeout itself is curl's, checked by the error code above.
+            #expect(ContinuousClock.now - started < .seconds(30))
         }
     }
 
