@@ -94,16 +94,7 @@ public final class KafkaConsumerGroupAdmin: @unchecked Sendable {
     private var timeoutMilliseconds: Int32 { Int32(configuration.requestTimeout.milliseconds) }
 
     /// Logs the events librdkafka queued since the last call (this client has no event thread).
-    private func drainLogs() {
-        while let event = rd_kafka_queue_poll(mainQueue, 0) {
-            switch rd_kafka_event_type(event) {
-            case RD_KAFKA_EVENT_LOG: logRdKafkaEvent(event, logger: logger)
-            case RD_KAFKA_EVENT_ERROR: logRdKafkaErrorEvent(event, logger: logger)
-            default: break
-            }
-            rd_kafka_event_destroy(event)
-        }
-    }
+    private func drainLogs() { drainQueuedLogEvents(mainQueue, logger: logger) }
 
     /// Describes `groupID`: state and live members with their assignments.
     ///

@@ -76,14 +76,5 @@ public final class KafkaLagProbe: @unchecked Sendable {
     }
 
     /// Logs the events librdkafka queued since the last call (this client has no event thread).
-    private func drainLogs() {
-        while let event = rd_kafka_queue_poll(mainQueue, 0) {
-            switch rd_kafka_event_type(event) {
-            case RD_KAFKA_EVENT_LOG: logRdKafkaEvent(event, logger: logger)
-            case RD_KAFKA_EVENT_ERROR: logRdKafkaErrorEvent(event, logger: logger)
-            default: break
-            }
-            rd_kafka_event_destroy(event)
-        }
-    }
+    private func drainLogs() { drainQueuedLogEvents(mainQueue, logger: logger) }
 }

@@ -135,14 +135,5 @@ public final class KafkaPartitionReader: @unchecked Sendable {
         }
     }
 
-    private func drainEvents() {
-        while let event = rd_kafka_queue_poll(mainQueue, 0) {
-            switch rd_kafka_event_type(event) {
-            case RD_KAFKA_EVENT_LOG: logRdKafkaEvent(event, logger: logger)
-            case RD_KAFKA_EVENT_ERROR: logRdKafkaErrorEvent(event, logger: logger)
-            default: break
-            }
-            rd_kafka_event_destroy(event)
-        }
-    }
+    private func drainEvents() { drainQueuedLogEvents(mainQueue, logger: logger) }
 }

@@ -137,3 +137,16 @@ private final class OneShotWork<T>: @unchecked Sendable {
         return body()
     }
 }
+
+/// Logs and destroys every log and error event waiting on `queue`, without blocking: for clients that have no event
+/// thread of their own (admin, lag probe, partition reader) and drain their queue after each call.
+func drainQueuedLogEvents(_ queue: OpaquePointer, logger: Logger) {
+    while let event = rd_kafka_queue_poll(queue, 0) {
+        switch rd_kafka_event_type(event) {
+        case RD_KAFKA_EVENT_LOG: logRdKafkaEvent(event, logger: logger)
+        case RD_KAFKA_EVENT_ERROR: logRdKafkaErrorEvent(event, logger: logger)
+        default: break
+        }
+        rd_kafka_event_destroy(event)
+    }
+}
