@@ -9,6 +9,11 @@ import ServiceLifecycle
 /// The deduplicator stage: forwards each delivery from `inlet.<definition>.<event>.received` to
 /// `inlet.<definition>.<event>.unique` once, however often the provider sent it.
 ///
+/// It also consumes `inlet.replay.deduplicator`, where `inlet replay` and `inlet dlq redrive` put records to process
+/// again: their unique topic is found by their original received topic, and because a replay is an explicit
+/// operator request they are forwarded even when their delivery was seen before (``DeduplicationPlan``), and still
+/// remembered.
+///
 /// Per batch, in this order (so that a crash anywhere loses nothing):
 /// 1. drop repeats inside the batch; 2. look the rest up in the seen store; 3. produce the first deliveries and
 /// await every ack; 4. remember them in the seen store; 5. commit the batch's offsets.
@@ -28,7 +33,7 @@ public final class DeduplicatorService: Service, Sendable {
     let store: SeenDeliveryStore
     let registry: DefinitionRegistry
     let logger: Logger
-    /// What this stage did, exported as metrics: forwarded = first deliveries, skipped = repeats.
+    /// What this stage did, exported as metrics: forwarded = first deliveries and replays, skipped = repeats.
     public let metrics: StageMetrics
     /// The consumer's state for metrics and `/readyz`.
     public let monitor: ConsumerMonitor
@@ -46,7 +51,7 @@ public final class DeduplicatorService: Service, Sendable {
         self.configuration = configuration
         var kafka = consumer
         kafka.groupID = configuration.consumerGroup
-        kafka.topics = registry.receivedTopics.map(\.rawValue)
+        kafka.topics = (registry.receivedTopics + [TopicName.replay(.deduplicator)]).map(\.rawValue)
         kafka.maxBatchSize = configuration.maxBatchSize
         self.kafka = kafka
         self.producer = producer
@@ -129,12 +134,13 @@ public final class DeduplicatorService: Service, Sendable {
         let plan = DeduplicationPlan(records: batch.records, registry: registry)
         let clock = ContinuousClock()
         let lookupStart = clock.now
-        let seen = try await store.alreadySeen(plan.candidates.map(\.key))
+        let seen = try await store.alreadySeen(plan.keysToLookUp)
         DeduplicatorMetricName.recordStore(.lookup, clock.now - lookupStart)
-        let first = plan.firstDeliveries(excluding: seen)
-        try await producer.sendAll(first.map(\.forwardedRecord) + plan.invalid.map { $0.deadLetter.record(for: $0.record) })
+        let forwarded = plan.recordsToForward(excluding: seen)
+        try await producer.sendAll(forwarded.map(\.forwardedRecord) + plan.invalid.map { $0.deadLetter.record(for: $0.record) })
         let rememberStart = clock.now
-        try await store.remember(first.map(\.key))
+        // Replays are remembered too: a replayed delivery the store had already pruned is known again afterwards.
+        try await store.remember(forwarded.map(\.key))
         DeduplicatorMetricName.recordStore(.remember, clock.now - rememberStart)
         var deadLetters: [String: Int] = [:]
         for (record, letter) in plan.invalid {
@@ -143,8 +149,8 @@ public final class DeduplicatorService: Service, Sendable {
             logger.warning("record dead-lettered", metadata: metadata)
             deadLetters[letter.errorCode, default: 0] += 1
         }
-        metrics.forwarded(first.count)
-        metrics.skipped(plan.candidates.count - first.count + plan.repeatsInBatch, reason: "repeat")
+        metrics.forwarded(forwarded.count)
+        metrics.skipped(plan.candidates.count - forwarded.count + plan.repeatsInBatch, reason: "repeat")
         metrics.deadLettered(byReason: deadLetters)
     }
 

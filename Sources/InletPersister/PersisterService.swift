@@ -8,6 +8,11 @@ import ServiceLifecycle
 
 /// The persister stage: upserts the records of every `inlet.model.<model>` topic into the model's table.
 ///
+/// It also consumes `inlet.replay.persister`, where `inlet replay` and `inlet dlq redrive` put model records to store
+/// again; such a record's table is chosen by the model topic it was first read from (``ReplayOrigin/topicHeader``).
+/// The upsert's newer-wins rule applies to replays as to any record, so replaying an older version never overwrites
+/// a newer row.
+///
 /// Per batch: decode each record against its model (bad ones → `inlet.dlq.persister`), upsert all models' rows in
 /// one transaction (newer-wins on the version field, no write for identical content, soft deletes), and commit the
 /// offsets only after the transaction committed. Re-processing a batch after a crash is harmless: the upsert is
@@ -47,7 +52,7 @@ public final class PersisterService: Service, Sendable {
         self.tables = tables
         var kafka = consumer
         kafka.groupID = configuration.consumerGroup
-        kafka.topics = tables.keys.sorted()
+        kafka.topics = tables.keys.sorted() + [TopicName.replay(.persister).rawValue]
         kafka.maxBatchSize = configuration.maxBatchSize
         self.kafka = kafka
         self.producer = producer
@@ -138,12 +143,27 @@ public final class PersisterService: Service, Sendable {
         var count = 0
     }
 
+    /// The model topic whose table stores `record`: its own topic, or for a record on `inlet.replay.persister` the
+    /// topic named in its ``ReplayOrigin/topicHeader`` header (nil when that header is missing).
+    static func modelTopic(of record: KafkaRecord) -> String? {
+        guard record.topic == TopicName.replay(.persister).rawValue else { return record.topic }
+        return record.headers.first(ReplayOrigin.topicHeader)
+    }
+
     func rows(for batch: KafkaRecordBatch) -> Rows {
         var rows = Rows()
         for record in batch.records {
-            guard let table = tables[record.topic] else {
+            guard let topic = Self.modelTopic(of: record) else {
+                let letter = DeadLetter(
+                    stage: .persister, errorCode: "missing_replay_origin",
+                    errorMessage: "a record on \(record.topic) has no \(ReplayOrigin.topicHeader) header naming its model topic; produce replays with `inlet replay` or `inlet dlq redrive`",
+                    original: record)
+                rows.deadLetters.append((record, letter.errorCode, letter.record(for: record)))
+                continue
+            }
+            guard let table = tables[topic] else {
                 let letter = DeadLetter(stage: .persister, errorCode: "unknown_topic",
-                                        errorMessage: "no model is stored from topic \(record.topic)", original: record)
+                                        errorMessage: "no model is stored from topic \(topic)", original: record)
                 rows.deadLetters.append((record, letter.errorCode, letter.record(for: record)))
                 continue
             }
@@ -151,9 +171,9 @@ public final class PersisterService: Service, Sendable {
                 let model = try ModelRecordDecoder(table.declaration).decode(record.value)
                 let deletedAt = (try? record.envelope().time) ?? RFC3339.now()
                 if model.deleted {
-                    rows.deletes[record.topic, default: []].append(table.row(for: model, deletedAt: deletedAt))
+                    rows.deletes[topic, default: []].append(table.row(for: model, deletedAt: deletedAt))
                 } else {
-                    rows.upserts[record.topic, default: []].append(table.row(for: model, deletedAt: deletedAt))
+                    rows.upserts[topic, default: []].append(table.row(for: model, deletedAt: deletedAt))
                 }
                 rows.count += 1
             } catch {

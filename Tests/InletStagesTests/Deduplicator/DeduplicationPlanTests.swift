@@ -40,13 +40,13 @@ enum ReceivedRecords {
 
     @Test func alreadySeenDeliveriesAreNotForwarded() {
         let plan = DeduplicationPlan(records: [ReceivedRecords.record("a"), ReceivedRecords.record("b")], registry: registry)
-        let first = plan.firstDeliveries(excluding: [DeliveryKey(definition: "github", deliveryID: "a")])
+        let first = plan.recordsToForward(excluding: [DeliveryKey(definition: "github", deliveryID: "a")])
         #expect(first.map(\.key.deliveryID) == ["b"])
     }
 
     @Test func sameDeliveryIDFromAnotherDefinitionIsNotARepeat() {
         let plan = DeduplicationPlan(records: [ReceivedRecords.record("a")], registry: registry)
-        #expect(plan.firstDeliveries(excluding: [DeliveryKey(definition: "stripe", deliveryID: "a")]).count == 1)
+        #expect(plan.recordsToForward(excluding: [DeliveryKey(definition: "stripe", deliveryID: "a")]).count == 1)
     }
 
     @Test func recordsWithoutAnEnvelopeAreDeadLetteredWithTheirPosition() throws {
