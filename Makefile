@@ -9,7 +9,7 @@ INLET_DEBUG := .build/debug/inlet
 # The tests get a broker of their own, restarted empty on every run, so they never fill the one `make run` uses.
 TEST_KAFKA_PORT ?= 19092
 
-.PHONY: run test build stack stop install bench bench-cel catalog fuzz-cel clean-state
+.PHONY: run test build stack stop install bench bench-cel catalog fuzz-cel fuzz-receiver clean-state
 
 ## run: install what is missing, start the broker and PostgreSQL, create topics, run all five stages
 run: stack
@@ -62,3 +62,8 @@ clean-state: stop
 ## fuzz-cel: fuzz the CEL compiler and evaluator with libFuzzer for FUZZ_SECONDS (default 600)
 fuzz-cel:
 	bash Fuzz/run-cel-fuzz.sh $${FUZZ_SECONDS:-600}
+
+## fuzz-receiver: fuzz the receiver's parsers (signature headers, bounded JSON, Twilio forms, Linear timestamp, batch
+##   splitter, attribute reader) with libFuzzer, FUZZ_SECONDS (default 120) per target
+fuzz-receiver:
+	bash Fuzz/run-receiver-fuzz.sh $${FUZZ_SECONDS:-120}
