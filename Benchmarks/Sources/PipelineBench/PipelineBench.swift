@@ -214,6 +214,10 @@ enum PipelineBench {
             await client.close()
             emit(["rows": total, "seconds": seconds, "rows_per_second": Double(total) / seconds])
 
+        case "mapper-bench":
+            // The mapper stage alone against a consume-and-produce loop over the same records (MapperBench.swift).
+            try await mapperBench()
+
         default:
             FileHandle.standardError.write(Data("usage: PipelineBench bare-server|load|produce-baseline|upsert-baseline [--option value]…\n".utf8))
             exit(2)
