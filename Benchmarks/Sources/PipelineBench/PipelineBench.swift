@@ -218,6 +218,10 @@ enum PipelineBench {
             // The mapper stage alone against a consume-and-produce loop over the same records (MapperBench.swift).
             try await mapperBench()
 
+        case "replay-bench":
+            // `inlet replay run` into a replay topic with a filter, against reading the same range (ReplayBench.swift).
+            try await replayBench()
+
         default:
             FileHandle.standardError.write(Data("usage: PipelineBench bare-server|load|produce-baseline|upsert-baseline [--option value]…\n".utf8))
             exit(2)
