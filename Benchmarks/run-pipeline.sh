@@ -5,11 +5,13 @@
 #
 #   BENCH_REQUESTS     webhooks sent (default 20000; 5 % repeats)
 #   BENCH_CONCURRENCY  concurrent connections (default 64)
+#   BENCH_PARTITIONS   partitions per topic (default 4, as INLET_TOPIC_PARTITIONS)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # A broker of the benchmark's own, restarted empty (Tansu keeps everything in memory), so nothing earlier is counted
 # and the broker `make run` uses is left alone.
 export INLET_KAFKA_PORT="${BENCH_KAFKA_PORT:-39092}" INLET_FRESH_BROKER=1
+export INLET_TOPIC_PARTITIONS="${BENCH_PARTITIONS:-${INLET_TOPIC_PARTITIONS:-4}}"
 unset INLET_KAFKA_BROKERS
 source deploy/local/env.sh
 N="${BENCH_REQUESTS:-20000}"
@@ -60,7 +62,8 @@ $BENCH upsert-baseline --rows "$N" --postgres "$INLET_POSTGRES_URL" > "$RUN/upse
 declare -A stage_pid
 $BIN sink --port 8090 --quiet & stage_pid[sink]=$!; pids+=("${stage_pid[sink]}")
 for stage in receiver deduplicator mapper persister deliverer; do
-  $BIN "$stage" > "$RUN/$stage.log" 2>&1 & stage_pid[$stage]=$!; pids+=("${stage_pid[$stage]}")
+  # Admin endpoints on ephemeral ports: five stages on one host cannot all take 9400.
+  INLET_ADMIN_PORT=0 $BIN "$stage" > "$RUN/$stage.log" 2>&1 & stage_pid[$stage]=$!; pids+=("${stage_pid[$stage]}")
 done
 wait_http "http://127.0.0.1:$INLET_RECEIVER_PORT/readyz"
 wait_http "http://127.0.0.1:8090/inlet/stats"
@@ -99,7 +102,7 @@ cleanup; trap - EXIT
 psql -X -q "${INLET_POSTGRES_URL%%\?*}" -c "DROP SCHEMA $SCHEMA CASCADE"
 
 python3 - "$RUN" "$started" "$finished" "$unique" "$rows" "$delivered" "$rss" <<'PY'
-import json, sys
+import json, os, sys
 run, started, finished, unique, rows, delivered, rss = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), json.loads(sys.argv[7])
 load = lambda name: json.load(open(f"{run}/{name}.json"))
 bare, receiver, produce, upsert, mapper = load("bare"), load("receiver"), load("produce"), load("upsert"), load("mapper")
@@ -115,7 +118,7 @@ result = {
 }
 json.dump(result, open(f"{run}/result.json", "w"), indent=2)
 print(f"""
-Inlet pipeline benchmark: {receiver['requests']} signed GitHub pull_request webhooks (~3 KB, {receiver['repeats']} repeats), concurrency {receiver['concurrency']}
+Inlet pipeline benchmark: {receiver['requests']} signed GitHub pull_request webhooks (~3 KB, {receiver['repeats']} repeats), concurrency {receiver['concurrency']}, {os.environ.get('INLET_TOPIC_PARTITIONS', '4')} partitions per topic
                                    measured        baseline (same run)          ratio
 receiver  verified+acked req/s  {receiver['requests_per_second']:10.0f}   bare Hummingbird 202  {bare['requests_per_second']:9.0f}   {receiver['requests_per_second']/bare['requests_per_second']:6.2f}
 receiver  p50 / p99 ms          {receiver['p50_ms']:5.1f} / {receiver['p99_ms']:5.1f}   bare                {bare['p50_ms']:5.1f} / {bare['p99_ms']:5.1f}
