@@ -134,6 +134,25 @@ public enum EnvironmentVariables {
                  "scheme, host and port providers call the receiver at (behind a proxy: the public URL); "
                     + "URL-signing schemes (Twilio, HubSpot, Square) verify against it",
                  readers: [.receiver, .send], section: .receiver),
+        Variable("INLET_RECEIVER_RATE_LIMIT_PER_SECOND", default: "1000",
+                 "requests per second each integration may send, checked before the body is read; above it 429 with "
+                    + "`Retry-After`; 0 turns the limit off",
+                 readers: [.receiver], section: .receiver),
+        Variable("INLET_RECEIVER_RATE_LIMIT_BURST", default: "2000",
+                 "requests an integration may send at once after a quiet spell (the token bucket's size)",
+                 readers: [.receiver], section: .receiver),
+        Variable("INLET_RECEIVER_MAX_HEADER_COUNT", default: "100",
+                 "most header fields a webhook request may carry; more get 431", readers: [.receiver], section: .receiver),
+        Variable("INLET_RECEIVER_MAX_HEADER_BYTES", default: "32768",
+                 "most bytes of header names and values a webhook request may carry; more get 431",
+                 readers: [.receiver], section: .receiver),
+        Variable("INLET_RECEIVER_BODY_TIMEOUT_MS", default: "10000",
+                 "how long a webhook request may take to send its body, milliseconds; slower ones get 408 and the "
+                    + "connection is closed",
+                 readers: [.receiver], section: .receiver),
+        Variable("INLET_RECEIVER_IDLE_TIMEOUT_MS", default: "60000",
+                 "how long a connection may go without reading or writing before the receiver closes it, milliseconds",
+                 readers: [.receiver], section: .receiver),
     ]
 
     private static let integrations: [Variable] = [

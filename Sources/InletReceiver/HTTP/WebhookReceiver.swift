@@ -25,6 +25,8 @@ struct WebhookReceiver: Sendable {
     let retryAfterSeconds: Int
     /// What URL-signing schemes and query handshakes see as the URL's scheme, host and port.
     let publicBaseURL: String
+    /// Rate limits, header limits and the body deadline.
+    let limits: ReceiverLimits
     let logger: Logger
 
     private static let jsonHeaders: HTTPFields = [.contentType: "application/json"]
@@ -76,11 +78,14 @@ struct WebhookReceiver: Sendable {
         if health.isDraining {
             return .failure(WebhookRejection(.shuttingDown, "the receiver is shutting down; retry on another instance"))
         }
+        if let rejection = limits.headers.check(request.headers) { return .failure(rejection) }
         let route: IntegrationRoute
         switch directory.directory.route(definition: definition, integration: integration) {
         case .success(let found): route = found
         case .failure(let rejection): return .failure(rejection)
         }
+        // After routing, so only configured integrations have buckets; before the body, so refusing costs little.
+        if let rejection = limits.admit(integration: route.integration.id) { return .failure(rejection) }
         let isGET = request.method == .get
         if isGET, !route.answersGET {
             return .failure(Self.getIsNotAHandshake(route))
@@ -94,10 +99,11 @@ struct WebhookReceiver: Sendable {
             return .failure(tooLarge())
         }
         let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: maximumBodySize)
-        } catch is NIOTooManyBytesError {
-            return .failure(tooLarge())
+        switch try await limits.body.collect(request.body, upTo: maximumBodySize) {
+        case .body(let collected): buffer = collected
+        case .tooLarge: return .failure(tooLarge())
+        case .timedOut:
+            return .failure(WebhookRejection(.requestTimeout, "the body did not arrive within \(limits.body.timeout); send it at once, or raise INLET_RECEIVER_BODY_TIMEOUT_MS"))
         }
         let body = Array(buffer.readableBytesView)
         let inbound = route.inboundRequest(request, body: body, now: ReceiverHealth.unixSeconds(), publicBaseURL: publicBaseURL)

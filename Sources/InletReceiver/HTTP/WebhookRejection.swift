@@ -59,12 +59,18 @@ public struct RejectionCode: Hashable, Sendable, CustomStringConvertible, CaseIt
     public static let replayed = RejectionCode("replayed", .unauthorized, 18)
     /// 400: a set-up handshake whose value Inlet will not echo (missing, too long, unexpected characters).
     public static let invalidHandshake = RejectionCode(HandshakeRefusal.code, .badRequest, 19)
+    /// 429: the integration sent more than its rate limit allows; `Retry-After` says when a request will be admitted.
+    public static let rateLimited = RejectionCode("rate_limited", .tooManyRequests, 20)
+    /// 431: more header fields or header bytes than the receiver accepts.
+    public static let requestHeaderFieldsTooLarge = RejectionCode("request_header_fields_too_large", .requestHeaderFieldsTooLarge, 21)
+    /// 408: the body did not arrive within the body timeout; the connection is closed.
+    public static let requestTimeout = RejectionCode("request_timeout", .requestTimeout, 22)
 
     public static let allCases: [RejectionCode] = [
         .routeNotFound, .unknownDefinition, .unknownIntegration, .integrationDisabled, .payloadTooLarge,
         .unsupportedMediaType, .signatureMissing, .signatureMalformed, .signatureMismatch, .timestampOutOfTolerance,
         .missingDeliveryID, .missingEvent, .invalidMetadata, .malformedBody, .brokerTimeout, .brokerUnavailable,
-        .shuttingDown, .notReady, .replayed, .invalidHandshake,
+        .shuttingDown, .notReady, .replayed, .invalidHandshake, .rateLimited, .requestHeaderFieldsTooLarge, .requestTimeout,
     ]
 
     public var description: String { rawValue }
@@ -79,18 +85,27 @@ public struct RejectionCode: Hashable, Sendable, CustomStringConvertible, CaseIt
 public struct WebhookRejection: Error, Sendable, Equatable, CustomStringConvertible {
     public let code: RejectionCode
     public let message: String
+    /// `Retry-After` seconds of this rejection (429); nil: 503s carry the configured value, others none.
+    public let retryAfterSeconds: Int?
 
-    public init(_ code: RejectionCode, _ message: String) {
+    public init(_ code: RejectionCode, _ message: String, retryAfterSeconds: Int? = nil) {
         self.code = code
         self.message = message
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
     public var description: String { "\(code.rawValue): \(message)" }
 
-    /// The JSON response; 503s carry `Retry-After`.
+    /// The JSON response; 503s carry `Retry-After` (the configured value), 429s their own; a 408 closes the
+    /// connection (the rest of a slow body is not worth waiting for).
     func response(retryAfterSeconds: Int) -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
-        if code.status == .serviceUnavailable { headers[.retryAfter] = String(retryAfterSeconds) }
+        if let own = self.retryAfterSeconds {
+            headers[.retryAfter] = String(own)
+        } else if code.status == .serviceUnavailable {
+            headers[.retryAfter] = String(retryAfterSeconds)
+        }
+        if code == .requestTimeout { headers[.connection] = "close" }
         let body = "{\"error\":{\"code\":\"\(code.rawValue)\",\"message\":\(JSONString.quoted(message))}}"
         return Response(status: code.status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }

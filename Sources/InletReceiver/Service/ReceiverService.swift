@@ -4,6 +4,7 @@ import InletKafka
 import InletMetrics
 import InletSignatures
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 
@@ -32,6 +33,7 @@ public final class ReceiverService: Service, Sendable {
     private let producer: KafkaProducer
     private let runsProducer: Bool
     private let directory: LiveIntegrationDirectory
+    let limits: ReceiverLimits
     private let logger: Logger
     private let state = ServiceState()
 
@@ -80,6 +82,8 @@ public final class ReceiverService: Service, Sendable {
                 LogKeys.integration: "\(readingTheURL.prefix(10).joined(separator: ","))",
             ])
         }
+        let limits = ReceiverLimits(configuration: configuration)
+        self.limits = limits
         self.receiver = WebhookReceiver(
             directory: directory, registry: registry,
             producer: AcknowledgedProducer(producer: producer, timeout: configuration.acknowledgementTimeout,
@@ -87,7 +91,7 @@ public final class ReceiverService: Service, Sendable {
                                            recordObserver: recordObserver),
             counters: counters, handshakeCounters: handshakeCounters, health: health,
             maximumBodySize: configuration.maximumBodySize, retryAfterSeconds: configuration.retryAfterSeconds,
-            publicBaseURL: configuration.effectivePublicBaseURL, logger: logger)
+            publicBaseURL: configuration.effectivePublicBaseURL, limits: limits, logger: logger)
     }
 
     /// Creates the receiver, loading integrations from `configuration.integrationsPath`.
@@ -115,6 +119,7 @@ public final class ReceiverService: Service, Sendable {
     /// integration its scheme cannot use) the current set stays and the error names the integration.
     public func replaceIntegrations(_ integrations: [Integration]) throws(ReceiverError) {
         let next = try directory.replace(with: integrations)
+        limits.rateLimiter?.retain(only: Set(integrations.map(\.id)))
         logger.info("integrations replaced", metadata: ["inlet.integrations": "\(next.count)"])
     }
 
@@ -161,6 +166,10 @@ public final class ReceiverService: Service, Sendable {
     public func makeApplication() -> Application<RouterResponder<BasicRequestContext>> {
         Application(
             router: makeRouter(),
+            // Idle keep-alive connections and stalled senders are closed by Hummingbird's own idle timer; heads far
+            // beyond the header limits are cut off by NIO's decoder (ReceiverLimits has the rest).
+            server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout),
+                                                httpDecoderConfiguration: limits.headers.parserLimits)),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             services: runsProducer ? [producer] : [],
             onServerRunning: { [state, logger] channel in
