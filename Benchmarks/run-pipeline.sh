@@ -97,7 +97,7 @@ rss="${rss%,}}"
 for stage in receiver deduplicator mapper persister deliverer; do kill -TERM "${stage_pid[$stage]}" 2>/dev/null || true; done
 for stage in receiver deduplicator mapper persister deliverer; do wait "${stage_pid[$stage]}" 2>/dev/null || true; done
 log "mapper alone: $N pull_request records through the mapper, against a plain consume-and-produce loop"
-$BENCH mapper-bench --records "$N" --brokers "$INLET_KAFKA_BROKERS" > "$RUN/mapper.json"
+$BENCH mapper-bench --records "$N" --partitions "$INLET_TOPIC_PARTITIONS" --brokers "$INLET_KAFKA_BROKERS" > "$RUN/mapper.json"
 cleanup; trap - EXIT
 psql -X -q "${INLET_POSTGRES_URL%%\?*}" -c "DROP SCHEMA $SCHEMA CASCADE"
 
