@@ -170,6 +170,7 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: [
             "InletCore", "InletKafka", "InletPostgres", "InletHTTPClient", "InletCrypto",
             "InletReceiver", "InletDeduplicator", "InletMapper", "InletPersister", "InletDeliverer", "InletSink",
+            "InletOperations",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
     ]

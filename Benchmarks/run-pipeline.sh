@@ -98,6 +98,10 @@ for stage in receiver deduplicator mapper persister deliverer; do kill -TERM "${
 for stage in receiver deduplicator mapper persister deliverer; do wait "${stage_pid[$stage]}" 2>/dev/null || true; done
 log "mapper alone: $N pull_request records through the mapper, against a plain consume-and-produce loop"
 $BENCH mapper-bench --records "$N" --partitions "$INLET_TOPIC_PARTITIONS" --brokers "$INLET_KAFKA_BROKERS" > "$RUN/mapper.json"
+# --- replay rate (issue 6): inlet replay with a filter into a replay topic against reading the same ranges ---------
+log "replay: $N records replayed with a filter, against reading the same ranges"
+$BENCH replay-bench --brokers "$INLET_KAFKA_BROKERS" --records "$N" --rounds 3 --partitions "$INLET_TOPIC_PARTITIONS" \
+  --postgres "$INLET_POSTGRES_URL" > "$RUN/replay.json"
 cleanup; trap - EXIT
 psql -X -q "${INLET_POSTGRES_URL%%\?*}" -c "DROP SCHEMA $SCHEMA CASCADE"
 
@@ -105,7 +109,7 @@ python3 - "$RUN" "$started" "$finished" "$unique" "$rows" "$delivered" "$rss" <<
 import json, os, sys
 run, started, finished, unique, rows, delivered, rss = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), json.loads(sys.argv[7])
 load = lambda name: json.load(open(f"{run}/{name}.json"))
-bare, receiver, produce, upsert, mapper = load("bare"), load("receiver"), load("produce"), load("upsert"), load("mapper")
+bare, receiver, produce, upsert, mapper, replay = load("bare"), load("receiver"), load("produce"), load("upsert"), load("mapper"), load("replay")
 e2e = unique / (finished - started)
 result = {
   "receiver": {"requests_per_second": receiver["requests_per_second"], "p50_ms": receiver["p50_ms"], "p99_ms": receiver["p99_ms"], "statuses": receiver["statuses"]},
@@ -114,7 +118,7 @@ result = {
   "postgres_upsert_rows_per_second": upsert["rows_per_second"],
   "end_to_end_events_per_second": e2e, "unique_events": unique, "rows": rows, "rows_beyond_unique": rows - unique,
   "delivered_records": delivered, "deliveries_beyond_unique": delivered - unique, "peak_rss_mb": rss,
-  "mapper_alone": mapper,
+  "mapper_alone": mapper, "replay": replay,
 }
 json.dump(result, open(f"{run}/result.json", "w"), indent=2)
 print(f"""
@@ -125,6 +129,7 @@ receiver  p50 / p99 ms          {receiver['p50_ms']:5.1f} / {receiver['p99_ms']:
 end to end events/s             {e2e:10.0f}   broker produce/s      {produce['records_per_second']:9.0f}   {e2e/produce['records_per_second']:6.3f}
                                                PostgreSQL upsert rows/s {upsert['rows_per_second']:6.0f}   {e2e/upsert['rows_per_second']:6.3f}
 mapper alone events/s           {mapper['mapper_records_per_second']:10.0f}   consume+produce/s     {mapper['copy_records_per_second']:9.0f}   {mapper['mapper_to_copy_ratio']:6.2f}  (mapping costs {mapper['mapping_cost']:.0%} of the rate, goal < 25 %; CPU/record {mapper['mapper_cpu_us_per_record']:.0f} vs {mapper['copy_cpu_us_per_record']:.0f} µs)
+replay records/s (filtered)     {replay['replay_records_per_second']:10.0f}   read same ranges/s    {replay['read_records_per_second']:9.0f}   {replay['replay_to_read_ratio']:6.2f}
 rows stored / unique            {rows} / {unique}  (beyond unique: {rows-unique}, must be 0)
 records delivered / unique      {delivered} / {unique}  (beyond unique: {delivered-unique})
 receiver statuses               {receiver['statuses']}

@@ -43,7 +43,7 @@ public struct RecordFilter: Sendable {
         guard let program else { return true }
         let result: CELValue
         do {
-            result = try program.evaluate(RecordVariables.bindings(for: record))
+            result = try program.evaluate(RecordVariables.bindings(for: record, reading: program.variableNames))
         } catch {
             throw OperationsError(.invalidFilter, "the filter failed on \(record.topic)[\(record.partition)]@\(record.offset): \(error)", underlying: error)
         }

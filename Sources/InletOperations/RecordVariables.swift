@@ -42,6 +42,16 @@ public enum RecordVariables {
     /// The bindings of `record`. Header values are read leniently (a record that is not Inlet's still binds, with
     /// `null` for what it lacks).
     public static func bindings(for record: KafkaRecord) -> [String: CELValue] {
+        bindings(for: record, reading: [envelope, payload, self.record, deadLetter])
+    }
+
+    /// The bindings of `record` that an expression reading `variables` needs (root names, as
+    /// ``InletCEL/CELProgram/variableNames`` lists them, qualified ones included). Parsing the payload is most of the
+    /// cost of a binding, and a filter on envelope attributes alone never pays it.
+    public static func bindings(for record: KafkaRecord, reading variables: some Collection<String>) -> [String: CELValue] {
+        func reads(_ name: String) -> Bool {
+            variables.contains { $0 == name || $0.hasPrefix(name + ".") }
+        }
         let headers = record.textHeaders
         var first: [String: String] = [:]
         for (key, value) in headers where first[key] == nil { first[key] = value }
@@ -62,12 +72,10 @@ public enum RecordVariables {
         try? recordMap.insert("timestamp", record.timestampMilliseconds.map { .string(RFC3339Milliseconds.format($0)) } ?? .null, replacing: true)
         try? recordMap.insert("headers", .map(headerMap.build()), replacing: true)
 
-        return [
-            envelope: .map(envelopeMap.build()),
-            payload: (try? CELValue(jsonUTF8: record.value)) ?? .null,
-            self.record: .map(recordMap.build()),
-            deadLetter: DeadLetter(headers: headers).map(deadLetterValue) ?? .null,
-        ]
+        var result: [String: CELValue] = [envelope: .map(envelopeMap.build()), self.record: .map(recordMap.build())]
+        if reads(payload) { result[payload] = (try? CELValue(jsonUTF8: record.value)) ?? .null }
+        if reads(deadLetter) { result[deadLetter] = DeadLetter(headers: headers).map(deadLetterValue) ?? .null }
+        return result
     }
 
     static func deadLetterValue(_ letter: DeadLetter) -> CELValue {
