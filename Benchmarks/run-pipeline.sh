@@ -5,13 +5,13 @@
 #
 #   BENCH_REQUESTS     webhooks sent (default 20000; 5 % repeats)
 #   BENCH_CONCURRENCY  concurrent connections (default 64)
-#   BENCH_PARTITIONS   partitions per topic (default 4, as INLET_TOPIC_PARTITIONS)
+#   BENCH_PARTITIONS   partitions per topic (default 1, as the local stack; see deploy/local/env.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # A broker of the benchmark's own, restarted empty (Tansu keeps everything in memory), so nothing earlier is counted
 # and the broker `make run` uses is left alone.
 export INLET_KAFKA_PORT="${BENCH_KAFKA_PORT:-39092}" INLET_FRESH_BROKER=1
-export INLET_TOPIC_PARTITIONS="${BENCH_PARTITIONS:-${INLET_TOPIC_PARTITIONS:-4}}"
+export INLET_TOPIC_PARTITIONS="${BENCH_PARTITIONS:-${INLET_TOPIC_PARTITIONS:-1}}"
 unset INLET_KAFKA_BROKERS
 source deploy/local/env.sh
 N="${BENCH_REQUESTS:-20000}"
@@ -122,7 +122,7 @@ result = {
 }
 json.dump(result, open(f"{run}/result.json", "w"), indent=2)
 print(f"""
-Inlet pipeline benchmark: {receiver['requests']} signed GitHub pull_request webhooks (~3 KB, {receiver['repeats']} repeats), concurrency {receiver['concurrency']}, {os.environ.get('INLET_TOPIC_PARTITIONS', '4')} partitions per topic
+Inlet pipeline benchmark: {receiver['requests']} signed GitHub pull_request webhooks (~3 KB, {receiver['repeats']} repeats), concurrency {receiver['concurrency']}, {os.environ.get('INLET_TOPIC_PARTITIONS', '1')} partitions per topic
                                    measured        baseline (same run)          ratio
 receiver  verified+acked req/s  {receiver['requests_per_second']:10.0f}   bare Hummingbird 202  {bare['requests_per_second']:9.0f}   {receiver['requests_per_second']/bare['requests_per_second']:6.2f}
 receiver  p50 / p99 ms          {receiver['p50_ms']:5.1f} / {receiver['p99_ms']:5.1f}   bare                {bare['p50_ms']:5.1f} / {bare['p99_ms']:5.1f}

@@ -82,8 +82,8 @@ public enum EnvironmentVariables {
         Variable("INLET_MAPPINGS_DIR", default: "mappings", "directory of mapping files `<definition>/<event>.yaml`",
                  readers: [.mapper, .map], section: .shared),
         Variable("INLET_TOPIC_PARTITIONS", default: "4",
-                 "partitions of every topic Inlet creates or exports (1…1024); bounds each consuming stage's parallelism",
-                 readers: [.topics], section: .shared),
+                 "partitions of every topic Inlet creates or exports (1…1024); bounds each consuming stage's parallelism; the local stack sets 1 (deploy/local/env.sh) because Tansu's cost grows with partitions",
+                 readers: [.topics, .localStack], section: .shared),
         Variable("INLET_KAFKA_LINGER_MS", default: "2",
                  "librdkafka `linger.ms` of every producer (0…1000): how long a record waits for its batch to fill; "
                     + "longer batches cost the broker and the client less CPU per record, a lone record pays the wait",
@@ -134,11 +134,11 @@ public enum EnvironmentVariables {
                  "scheme, host and port providers call the receiver at (behind a proxy: the public URL); "
                     + "URL-signing schemes (Twilio, HubSpot, Square) verify against it",
                  readers: [.receiver, .send], section: .receiver),
-        Variable("INLET_RECEIVER_RATE_LIMIT_PER_SECOND", default: "1000",
+        Variable("INLET_RECEIVER_RATE_LIMIT_PER_SECOND", default: "10000",
                  "requests per second each integration may send, checked before the body is read; above it 429 with "
                     + "`Retry-After`; 0 turns the limit off",
                  readers: [.receiver], section: .receiver),
-        Variable("INLET_RECEIVER_RATE_LIMIT_BURST", default: "2000",
+        Variable("INLET_RECEIVER_RATE_LIMIT_BURST", default: "20000",
                  "requests an integration may send at once after a quiet spell (the token bucket's size)",
                  readers: [.receiver], section: .receiver),
         Variable("INLET_RECEIVER_MAX_HEADER_COUNT", default: "100",

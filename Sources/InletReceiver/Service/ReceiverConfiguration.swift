@@ -31,7 +31,7 @@ public struct ReceiverConfiguration: Sendable, Equatable {
     public var integrationsPath = "deploy/local/integrations.yaml"
     /// Requests each integration may send, checked after routing and before the body is read; over it, 429 with
     /// `Retry-After`. nil: no limit. Default: 1,000 per second with bursts of 2,000.
-    public var rateLimit: RateLimit? = RateLimit(perSecond: 1000, burst: 2000)
+    public var rateLimit: RateLimit? = RateLimit(perSecond: 10_000, burst: 20_000)
     /// Most header fields a webhook request may carry; more get 431. Default: 100.
     public var maximumHeaderCount = 100
     /// Most bytes of header names and values (each field counted as `name: value\r\n`) a webhook request may carry;
@@ -74,8 +74,8 @@ public struct ReceiverConfiguration: Sendable, Equatable {
         ("INLET_RECEIVER_TIMESTAMP_TOLERANCE_SECONDS", "", "accepted clock difference of signed timestamps unless an integration sets options.tolerance_seconds (unset: each provider's default)"),
         ("INLET_RECEIVER_PUBLIC_URL", "http://$INLET_RECEIVER_HOST:$INLET_RECEIVER_PORT", "scheme, host and port providers call; URL-signing schemes (Twilio, HubSpot, Square) verify against it"),
         ("INLET_INTEGRATIONS_FILE", "deploy/local/integrations.yaml", "integrations and their webhook secrets"),
-        ("INLET_RECEIVER_RATE_LIMIT_PER_SECOND", "1000", "requests per second each integration may send (429 above; 0: no limit)"),
-        ("INLET_RECEIVER_RATE_LIMIT_BURST", "2000", "requests an integration may send at once on top of the rate"),
+        ("INLET_RECEIVER_RATE_LIMIT_PER_SECOND", "10000", "requests per second each integration may send (429 above; 0: no limit)"),
+        ("INLET_RECEIVER_RATE_LIMIT_BURST", "20000", "requests an integration may send at once on top of the rate"),
         ("INLET_RECEIVER_MAX_HEADER_COUNT", "100", "most header fields a webhook request may carry (431 above)"),
         ("INLET_RECEIVER_MAX_HEADER_BYTES", "32768", "most header bytes a webhook request may carry (431 above)"),
         ("INLET_RECEIVER_BODY_TIMEOUT_MS", "10000", "how long a request may take to send its body (408 and the connection closed after)"),
@@ -103,7 +103,7 @@ public struct ReceiverConfiguration: Sendable, Equatable {
             if perSecond == 0 {
                 rateLimit = nil
             } else if perSecond != nil || burst != nil {
-                let current = rateLimit ?? RateLimit(perSecond: 1000, burst: 2000)
+                let current = rateLimit ?? RateLimit(perSecond: 10_000, burst: 20_000)
                 rateLimit = RateLimit(perSecond: perSecond ?? current.perSecond, burst: burst ?? current.burst)
             }
             if let value = try environment.int("INLET_RECEIVER_MAX_HEADER_COUNT", range: 1...10_000) { maximumHeaderCount = value }

@@ -47,7 +47,7 @@ struct ReceiverConfigurationTests {
         #expect(configuration.timestampToleranceSeconds == 60)
         #expect(configuration.integrationsPath == "/etc/inlet/integrations.yaml")
         #expect(configuration.publicBaseURL == "https://hooks.example.com")
-        #expect(ReceiverConfiguration.variables.count == 8)
+        #expect(ReceiverConfiguration.variables.count == 14)
     }
 
     @Test(arguments: ["INLET_RECEIVER_PORT", "INLET_RECEIVER_MAX_BODY_BYTES", "INLET_RECEIVER_ACK_TIMEOUT_MS"])

@@ -64,7 +64,7 @@ import Testing
 
     @Test func anIntegrationOverItsLimitGets429WithRetryAfterAndOthersDoNot() async throws {
         var configuration = ReceiverConfiguration()
-        configuration.rateLimit = RateLimit(perSecond: 1, burst: 2)
+        configuration.rateLimit = RateLimit(perSecond: 1, burst: 2)  // under test: far below the default
         let service = try ReceiverFixtures.service(configuration: configuration)
         let signer = try ReceiverFixtures.githubSigner()
         try await service.makeApplication().test(.router) { client in
@@ -72,8 +72,14 @@ import Testing
                 let request = try signer.sign(body: ReceiverFixtures.pullRequestBody, event: "pull_request", deliveryID: "rl-\(index)")
                 #expect(try await client.postSigned(request).status == .accepted)
             }
-            let request = try signer.sign(body: ReceiverFixtures.pullRequestBody, event: "pull_request", deliveryID: "rl-3")
-            let refused = try await client.postSigned(request)
+            // The bucket refills one token a second: on a machine that stalls for a second between requests one
+            // more may pass, so ask until refused (at most a few times) rather than exactly once.
+            var refused = try await client.postSigned(try signer.sign(body: ReceiverFixtures.pullRequestBody, event: "pull_request", deliveryID: "rl-3"))
+            var attempts = 1
+            while refused.status == .accepted, attempts < 5 {
+                attempts += 1
+                refused = try await client.postSigned(try signer.sign(body: ReceiverFixtures.pullRequestBody, event: "pull_request", deliveryID: "rl-\(2 + attempts)"))
+            }
             #expect(refused.status == .tooManyRequests)
             #expect(refused.receiverErrorCode == "rate_limited")
             #expect(refused.headers[.retryAfter] == "1")
@@ -91,7 +97,7 @@ import Testing
             }
         }
         #expect(service.counters.rejections(.rateLimited) == 1)
-        #expect(service.counters.acceptedCount == 3)
+        #expect(service.counters.acceptedCount >= 3 && service.counters.acceptedCount <= 7)
         #expect(service.limits.rateLimiter?.bucketCount == 2)
     }
 
@@ -155,7 +161,8 @@ import Testing
             Issue.record("expected a timeout, got \(outcome)")
             return
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Proves the read did not wait for the body (it never ends); loose because shared machines stall.
+        #expect(ContinuousClock.now - started < .seconds(30))
         continuation.finish()
     }
 
@@ -210,14 +217,14 @@ import Testing
         #expect(configuration.idleTimeout == .seconds(30))
 
         let defaults = try ReceiverConfiguration(environment: EnvironmentReader([:]))
-        #expect(defaults.rateLimit == RateLimit(perSecond: 1000, burst: 2000))
+        #expect(defaults.rateLimit == RateLimit(perSecond: 10_000, burst: 20_000))
         #expect(defaults.maximumHeaderCount == 100 && defaults.maximumHeaderBytes == 32768)
         #expect(defaults.bodyTimeout == .seconds(10) && defaults.idleTimeout == .seconds(60))
 
         let off = try ReceiverConfiguration(environment: EnvironmentReader(["INLET_RECEIVER_RATE_LIMIT_PER_SECOND": "0"]))
         #expect(off.rateLimit == nil)
         let burstOnly = try ReceiverConfiguration(environment: EnvironmentReader(["INLET_RECEIVER_RATE_LIMIT_BURST": "5"]))
-        #expect(burstOnly.rateLimit == RateLimit(perSecond: 1000, burst: 5))
+        #expect(burstOnly.rateLimit == RateLimit(perSecond: 10_000, burst: 5))
     }
 
     @Test func malformedLimitsNameTheVariable() {
