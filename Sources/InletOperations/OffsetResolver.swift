@@ -55,11 +55,13 @@ public struct OffsetResolver: Sendable {
 
     /// One past the last stored record of each partition: the high watermark, or more when reading from the last
     /// reported offset on finds records past it (Tansu). Reads until no record arrives for `idle`, at most `limit`.
+    /// `idle` is long on purpose: Tansu pauses 0.6–0.8 s between some fetches, and a 300 ms window ended the read
+    /// early (a replay to the end of a busy topic then missed its last records: 19,365 of 20,000 in the benchmark).
     ///
     /// - Important: uses `reader` (reassigns it).
     public func logEnds(
         of partitions: [KafkaTopicPartition], watermarks known: [KafkaTopicPartition: KafkaWatermarks]? = nil,
-        idle: Duration = .milliseconds(300), limit: Duration = .seconds(10)
+        idle: Duration = .milliseconds(1500), limit: Duration = .seconds(120)
     ) async throws -> [KafkaTopicPartition: Int64] {
         guard !partitions.isEmpty else { return [:] }
         var marks = known ?? [:]
