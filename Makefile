@@ -39,10 +39,14 @@ stack:
 stop:
 	bash deploy/local/stop.sh
 
-## catalog: regenerate topics/catalog.yaml from the topic-naming module
+## catalog: regenerate every file generated from the code (topic catalog, Strimzi topics and mapping ConfigMaps,
+## configuration reference, model JSON Schemas); tests fail while one of them is stale
 catalog: build
 	$(ENV)
-	$(INLET_DEBUG) topics catalog > topics/catalog.yaml
+	env -u INLET_TOPIC_PARTITIONS $(INLET_DEBUG) topics catalog > topics/catalog.yaml  # the production catalog, not the local stack's one partition
+	bash deploy/kubernetes/generate.sh $(INLET_DEBUG)
+	$(INLET_DEBUG) config reference > docs/configuration.md
+	$(INLET_DEBUG) models export docs/models
 
 ## bench: the pipeline benchmark with its baselines, in release mode
 bench: stack
