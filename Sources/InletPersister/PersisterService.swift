@@ -116,22 +116,9 @@ public final class PersisterService: Service, Sendable {
     }
 
     func processUntilDone(_ batch: KafkaRecordBatch) async throws -> Bool {
-        while true {
-            do {
-                try await process(batch)
-                return true
-            } catch let error as KafkaError where error.code == .fatal {
-                // A fatal producer never recovers in this process; retrying would spin forever. Ending the stage
-                // ends the ServiceGroup, and the process exits non-zero for its supervisor to restart it.
-                logger.critical("the producer failed fatally; stopping the stage so it can be restarted", metadata: [
-                    "error": "\(error)",
-                ])
-                throw error
-            } catch {
-                logger.error("persisting a batch failed; retrying", metadata: ["error": "\(error)", "records": "\(batch.records.count)"])
-                do { try await Task.sleep(for: configuration.retryDelay) } catch { return false }
-                if Task.isShuttingDownGracefully { return false }
-            }
+        try await BatchRetry.untilDone(batch, retryDelay: configuration.retryDelay, logger: logger,
+                                       failure: "persisting a batch failed; retrying") {
+            try await process(batch)
         }
     }
 
