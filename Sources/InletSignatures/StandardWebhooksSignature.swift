@@ -138,11 +138,10 @@ public enum StandardWebhooksSignature {
         }
         var symmetric: [[UInt8]] = []
         var asymmetric: [[UInt8]] = []
-        for entry in signatures.split(separator: " ", omittingEmptySubsequences: true) {
-            guard let comma = entry.firstIndex(of: ",") else { continue }
-            let entryVersion = entry[..<comma]
+        for entry in ASCIIFields.split(signatures, on: UInt8(ascii: " ")) {
+            guard let (entryVersion, encoded) = ASCIIFields.pair(entry, on: UInt8(ascii: ",")) else { continue }
             guard entryVersion == version || entryVersion == asymmetricVersion else { continue }  // future versions
-            guard let bytes = try? Base64.decode(ascii: Array(entry[entry.index(after: comma)...].utf8)), !bytes.isEmpty else { continue }
+            guard let bytes = try? Base64.decode(ascii: Array(encoded.utf8)), !bytes.isEmpty else { continue }
             if entryVersion == version {
                 symmetric.append(bytes)
             } else if bytes.count == Ed25519PublicKey.signatureByteCount {

@@ -66,10 +66,8 @@ public enum StripeSignature {
     public static func parse(_ value: Substring) -> Header? {
         var timestamp: Substring?
         var signatures: [[UInt8]] = []
-        for element in value.split(separator: ",", omittingEmptySubsequences: true) {
-            guard let equals = element.firstIndex(of: "=") else { continue }
-            let name = element[..<equals]
-            let content = element[element.index(after: equals)...]
+        for element in ASCIIFields.split(value, on: UInt8(ascii: ",")) {
+            guard let (name, content) = ASCIIFields.pair(element, on: UInt8(ascii: "=")) else { continue }
             if name == "t" {
                 if timestamp == nil { timestamp = content }
             } else if name == scheme, content.utf8.count == 64, let bytes = try? Hex.decode(ascii: Array(content.utf8)) {
