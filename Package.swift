@@ -11,7 +11,7 @@ let package = Package(
         // For the separate Benchmarks/ package (load generator and baselines), not a stable API.
         .library(name: "InletBenchmarkSupport", targets: [
             "InletCore", "InletKafka", "InletPostgres", "InletHTTPClient", "InletReceiver", "InletPersister", "InletSink",
-            "InletMapper", "InletStageRuntime", "InletOperations",
+            "InletMapper", "InletStageRuntime", "InletOperations", "InletCrypto",
         ]),
     ],
     dependencies: [

@@ -102,6 +102,22 @@ $BENCH mapper-bench --records "$N" --partitions "$INLET_TOPIC_PARTITIONS" --brok
 log "replay: $N records replayed with a filter, against reading the same ranges"
 $BENCH replay-bench --brokers "$INLET_KAFKA_BROKERS" --records "$N" --rounds 3 --partitions "$INLET_TOPIC_PARTITIONS" \
   --postgres "$INLET_POSTGRES_URL" > "$RUN/replay.json"
+
+# --- provider families at the receiver alone (issue 4): HMAC (Stripe), URL-signing (Twilio), asymmetric (Discord) ---
+# Each against the bare server above; a short warm-up first (connections, topic metadata) is not counted.
+INLET_ADMIN_PORT=0 $BIN receiver > "$RUN/receiver-families.log" 2>&1 & families_pid=$!; pids+=("$families_pid")
+wait_http "http://127.0.0.1:$INLET_RECEIVER_PORT/readyz"
+for family in "hmac stripe deploy/local/samples/stripe/customer_created.json customer.created" \
+              "url-signing twilio deploy/local/samples/twilio/delivered.form delivered" \
+              "asymmetric discord deploy/local/samples/discord/application_authorized.json APPLICATION_AUTHORIZED"; do
+  read -r name definition sample event <<< "$family"
+  log "receiver alone, $name family ($definition): $N requests at concurrency $C"
+  args=(--url "http://127.0.0.1:$INLET_RECEIVER_PORT" --concurrency "$C" --repeat-fraction 0 --definition "$definition"
+        --sample "$sample" --event "$event")
+  $BENCH load "${args[@]}" --requests 500 > /dev/null
+  $BENCH load "${args[@]}" --requests "$N" > "$RUN/family-$name.json"
+done
+kill -TERM "$families_pid"; wait "$families_pid" 2>/dev/null || true
 cleanup; trap - EXIT
 psql -X -q "${INLET_POSTGRES_URL%%\?*}" -c "DROP SCHEMA $SCHEMA CASCADE"
 
@@ -119,8 +135,15 @@ result = {
   "end_to_end_events_per_second": e2e, "unique_events": unique, "rows": rows, "rows_beyond_unique": rows - unique,
   "delivered_records": delivered, "deliveries_beyond_unique": delivered - unique, "peak_rss_mb": rss,
   "mapper_alone": mapper, "replay": replay,
+  "receiver_families": {name: load(f"family-{name}") for name in ("hmac", "url-signing", "asymmetric")},
 }
 json.dump(result, open(f"{run}/result.json", "w"), indent=2)
+def families_report():
+    lines = []
+    for name, family in result["receiver_families"].items():
+        lines.append(f"receiver alone, {name:11s} req/s {family['requests_per_second']:8.0f}   bare Hummingbird 202  {bare['requests_per_second']:9.0f}   "
+                     f"{family['requests_per_second']/bare['requests_per_second']:6.2f}  (p50 / p99 {family['p50_ms']:.1f} / {family['p99_ms']:.1f} ms; statuses {family['statuses']})")
+    return "\n".join(lines)
 print(f"""
 Inlet pipeline benchmark: {receiver['requests']} signed GitHub pull_request webhooks (~3 KB, {receiver['repeats']} repeats), concurrency {receiver['concurrency']}, {os.environ.get('INLET_TOPIC_PARTITIONS', '1')} partitions per topic
                                    measured        baseline (same run)          ratio
@@ -130,6 +153,7 @@ end to end events/s             {e2e:10.0f}   broker produce/s      {produce['re
                                                PostgreSQL upsert rows/s {upsert['rows_per_second']:6.0f}   {e2e/upsert['rows_per_second']:6.3f}
 mapper alone events/s           {mapper['mapper_records_per_second']:10.0f}   consume+produce/s     {mapper['copy_records_per_second']:9.0f}   {mapper['mapper_to_copy_ratio']:6.2f}  (mapping costs {mapper['mapping_cost']:.0%} of the rate, goal < 25 %; CPU/record {mapper['mapper_cpu_us_per_record']:.0f} vs {mapper['copy_cpu_us_per_record']:.0f} µs)
 replay records/s (filtered)     {replay['replay_records_per_second']:10.0f}   read same ranges/s    {replay['read_records_per_second']:9.0f}   {replay['replay_to_read_ratio']:6.2f}
+{families_report()}
 rows stored / unique            {rows} / {unique}  (beyond unique: {rows-unique}, must be 0)
 records delivered / unique      {delivered} / {unique}  (beyond unique: {delivered-unique})
 receiver statuses               {receiver['statuses']}

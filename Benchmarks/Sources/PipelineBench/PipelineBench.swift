@@ -4,6 +4,7 @@
 import Foundation
 import Hummingbird
 import InletCore
+import InletCrypto
 import InletHTTPClient
 import InletKafka
 import InletPersister
@@ -68,6 +69,24 @@ enum PipelineBench {
         }
     }
 
+    /// The signer of the local integration of `definition` (deploy/local/integrations.yaml); Discord signs with the
+    /// local Ed25519 seed beside its sample.
+    static func providerSigner(_ definition: String, baseURL: String) throws -> WebhookSigner {
+        let registry = try DefinitionRegistry()
+        let integrations = try ConfigurationFiles.integrations(at: option("integrations", "deploy/local/integrations.yaml"), definitions: registry)
+        guard let integration = integrations.first(where: { $0.definition.rawValue == definition }),
+              let declared = registry.definitions[integration.definition] else {
+            throw InletCoreError(.unknownDefinition, "no local integration for definition '\(definition)'")
+        }
+        if declared.signature == .discord {
+            let seed = try String(contentsOfFile: "deploy/local/samples/discord/private-key-seed.hex", encoding: .utf8)
+            return try WebhookSigner(definition: declared, integrationID: integration.id,
+                                     privateKey: .ed25519(try Ed25519PrivateKey(seed: try Hex.decode(seed.trimmingCharacters(in: .whitespacesAndNewlines)))),
+                                     baseURL: baseURL)
+        }
+        return try WebhookSigner(integration: integration, registry: registry, baseURL: baseURL)
+    }
+
     static func main() async throws { try await run() }
 
     /// Off the main actor, so the load and produce loops run concurrently.
@@ -93,13 +112,25 @@ enum PipelineBench {
             let repeatFraction = Double(option("repeat-fraction", "0.05")) ?? 0.05
             let repeats = Int(Double(total) * repeatFraction)
             let unique = total - repeats
-            let signer = try WebhookSigner(definition: .github, integrationID: option("integration", "local-github"),
-                                           secret: option("secret", "local-github-secret"))
-            let bodies = try pullRequestBodies(count: unique, firstID: intOption("first-id", 1_000_000_000))
             let base = option("url", "http://127.0.0.1:8080")
+            // GitHub pull requests by default; `--definition D --sample FILE --event E` signs another provider's
+            // sample with the local integration of that definition (the provider-family rows of `make bench`).
+            let definitionName = option("definition", "github")
+            let event = option("event", "pull_request")
+            let signer: WebhookSigner
+            let bodies: [[UInt8]]
+            if definitionName == "github" {
+                signer = try WebhookSigner(definition: .github, integrationID: option("integration", "local-github"),
+                                           secret: option("secret", "local-github-secret"))
+                bodies = try pullRequestBodies(count: unique, firstID: intOption("first-id", 1_000_000_000))
+            } else {
+                signer = try providerSigner(definitionName, baseURL: base)
+                let sample = Array(try Data(contentsOf: URL(fileURLWithPath: option("sample", ""))))
+                bodies = Array(repeating: sample, count: unique)
+            }
             var uniqueRequests: [InletHTTPClient.HTTPRequest] = []
             for body in bodies {
-                let signed = try signer.sign(body: body, event: "pull_request", deliveryID: signer.newDeliveryID())
+                let signed = try signer.sign(body: body, event: event, deliveryID: signer.newDeliveryID())
                 uniqueRequests.append(InletHTTPClient.HTTPRequest(method: .post, url: base + signed.path, headers: signed.headers, body: signed.body))
             }
             // Repeats are spread evenly through the run, each repeating a request sent a little earlier.
