@@ -16,7 +16,7 @@ struct ReceiverHandshakeTests {
     func withReceiver(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws -> ReceiverService {
         let log = RecordLog()
         let service = try ReceiverProviderFixtures.service(log: log)
-        try await service.makeApplication().test(.router) { client in try await body(client) }
+        try await service.makeApplication().test(.live) { client in try await body(client) }
         #expect(log.all.isEmpty, "a handshake reached Kafka")
         return service
     }
