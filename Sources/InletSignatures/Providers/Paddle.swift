@@ -21,12 +21,12 @@ public enum PaddleSignature {
     public static let defaultToleranceSeconds: Int64 = 5
 
     /// A parsed `Paddle-Signature` value.
-    public struct Header: Sendable, Hashable {
-        /// The `ts` element as sent (digits only).
-        public var timestamp: Substring
-        /// The well-formed `h1` signatures (32 bytes each), in order; malformed ones are dropped.
-        public var signatures: [[UInt8]]
-    }
+    public typealias Header = TimestampedSignatures
+
+    /// The header's grammar, shared with the other providers that sign a timestamp and list signatures.
+    static let grammar = TimestampedSignatureList(
+        provider: "Paddle", header: signatureHeader, elementSeparator: UInt8(ascii: ";"), timestampName: "ts",
+        scheme: scheme, joiner: ":", missingHint: "Paddle sends it on every webhook")
 
     /// The HMAC-SHA256 key of a notification destination's secret key.
     /// - Throws: ``SignatureError`` `.invalidSecret` for a blank secret, `.cryptoFailure`.
@@ -36,19 +36,7 @@ public enum PaddleSignature {
 
     /// The `Paddle-Signature` value Paddle would send for `body` at `timestamp`: one `h1` entry per key, in order.
     public static func headerValue(timestamp: Int64, body: some ContiguousBytes, keys: [HMACKey]) throws(SignatureError) -> String {
-        var value = "ts=" + String(timestamp)
-        for key in keys {
-            do {
-                let code = try key.authenticationCode { mac in
-                    mac.update(String(timestamp) + ":")
-                    mac.update(body)
-                }
-                value += ";" + scheme + "=" + Hex.encode(code)
-            } catch {
-                throw SignatureError(.cryptoFailure, "HMAC-SHA256 failed", underlying: error)
-            }
-        }
-        return value
+        try grammar.headerValue(timestamp: timestamp, body: body, keys: keys)
     }
 
     /// The `Paddle-Signature` value for one key.
@@ -60,20 +48,7 @@ public enum PaddleSignature {
     /// must be all digits; `h1` values of 64 hex digits (either case) are the signatures; anything else is skipped.
     /// Nil when there is no well-formed `ts`. Total on any input.
     public static func parse(_ value: Substring) -> Header? {
-        var timestamp: Substring?
-        var signatures: [[UInt8]] = []
-        for element in ASCIIFields.split(value, on: UInt8(ascii: ";")) {
-            guard let (name, content) = ASCIIFields.pair(element, on: UInt8(ascii: "=")) else { continue }
-            if name == "ts" {
-                if timestamp == nil { timestamp = content }
-            } else if name == scheme, content.utf8.count == 64, let bytes = try? Hex.decode(ascii: Array(content.utf8)) {
-                signatures.append(bytes)
-            }
-        }
-        guard let timestamp, !timestamp.isEmpty, timestamp.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
-            return nil
-        }
-        return Header(timestamp: timestamp, signatures: signatures)
+        grammar.parse(value)
     }
 }
 
@@ -90,26 +65,10 @@ public struct PaddleVerifier: WebhookVerifier {
         precondition((1...GenericHMACOptions.maximumToleranceSeconds).contains(toleranceSeconds),
                      "PaddleVerifier: toleranceSeconds must be 1...\(GenericHMACOptions.maximumToleranceSeconds)")
         keys = try HMACKeyRing.signatureSecrets(secrets, algorithm: .sha256, provider: "Paddle")
-        freshness = TimestampFreshness(unit: .seconds, toleranceSeconds: toleranceSeconds,
-                                       source: "the ts= timestamp of the \(PaddleSignature.signatureHeader) header")
+        freshness = PaddleSignature.grammar.freshness(toleranceSeconds: toleranceSeconds)
     }
 
     public func verify(_ request: InboundRequest) -> SignatureRejection? {
-        let name = PaddleSignature.signatureHeader
-        guard let value = request.headers[name], !value.isEmpty else {
-            return SignatureRejection(.signatureMissing, "the \(name) header is required; Paddle sends it on every webhook")
-        }
-        guard let header = PaddleSignature.parse(value) else {
-            return SignatureRejection(.signatureMalformed, "the \(name) header must be 'ts=<Unix seconds>;h1=<64 hex digits>' (more h1 entries may follow)")
-        }
-        guard !header.signatures.isEmpty else {
-            return SignatureRejection(.signatureMalformed, "the \(name) header holds no 'h1=<64 hex digits>' signature")
-        }
-        if let rejection = freshness.check(header.timestamp, now: request.now) { return rejection }
-        let authentic = keys.authenticates(anyOf: header.signatures) { mac in
-            mac.update(String(header.timestamp) + ":")
-            mac.update(request.body)
-        }
-        return authentic ? nil : .mismatch("no h1 signature of the \(name) header", provider: "Paddle")
+        PaddleSignature.grammar.verify(request, keys: keys, freshness: freshness)
     }
 }

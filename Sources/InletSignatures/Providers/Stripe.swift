@@ -20,12 +20,13 @@ public enum StripeSignature {
     public static let defaultToleranceSeconds: Int64 = 300
 
     /// A parsed `Stripe-Signature` value.
-    public struct Header: Sendable, Hashable {
-        /// The `t` element as sent (digits only).
-        public var timestamp: Substring
-        /// The well-formed `v1` signatures (32 bytes each), in order; malformed `v1` entries are dropped.
-        public var signatures: [[UInt8]]
-    }
+    public typealias Header = TimestampedSignatures
+
+    /// The header's grammar, shared with the other providers that sign a timestamp and list signatures.
+    static let grammar = TimestampedSignatureList(
+        provider: "Stripe", header: signatureHeader, elementSeparator: UInt8(ascii: ","), timestampName: "t",
+        scheme: scheme, joiner: ".",
+        missingHint: "Stripe sends it on every delivery to a webhook endpoint (v0 test signatures are not accepted)")
 
     /// The HMAC-SHA256 key of an endpoint's signing secret.
     /// - Throws: ``SignatureError`` `.invalidSecret` for a blank secret, `.cryptoFailure`.
@@ -36,11 +37,7 @@ public enum StripeSignature {
     /// The `Stripe-Signature` value Stripe would send for `body` at `timestamp`: one `v1` entry per key, in order
     /// (several while a secret is being rolled).
     public static func headerValue(timestamp: Int64, body: some ContiguousBytes, keys: [HMACKey]) throws(SignatureError) -> String {
-        var value = "t=" + String(timestamp)
-        for key in keys {
-            value += "," + scheme + "=" + Hex.encode(try authenticationCode(timestamp: String(timestamp), body: body, key: key))
-        }
-        return value
+        try grammar.headerValue(timestamp: timestamp, body: body, keys: keys)
     }
 
     /// The `Stripe-Signature` value for one key.
@@ -50,34 +47,14 @@ public enum StripeSignature {
 
     /// The raw HMAC of `"<timestamp>.<body>"`, fed in pieces.
     static func authenticationCode(timestamp: some StringProtocol, body: some ContiguousBytes, key: HMACKey) throws(SignatureError) -> [UInt8] {
-        do {
-            return try key.authenticationCode { mac in
-                mac.update(String(timestamp) + ".")
-                mac.update(body)
-            }
-        } catch {
-            throw SignatureError(.cryptoFailure, "HMAC-SHA256 failed", underlying: error)
-        }
+        try grammar.authenticationCode(timestamp: timestamp, body: body, key: key)
     }
 
     /// Parses a `Stripe-Signature` value: comma-separated `key=value` elements; the first `t` is the timestamp and
     /// must be all digits; `v1` values that are 64 hex digits (either case) are the signatures; everything else is
     /// skipped. Nil when there is no well-formed `t`. Total on any input.
     public static func parse(_ value: Substring) -> Header? {
-        var timestamp: Substring?
-        var signatures: [[UInt8]] = []
-        for element in ASCIIFields.split(value, on: UInt8(ascii: ",")) {
-            guard let (name, content) = ASCIIFields.pair(element, on: UInt8(ascii: "=")) else { continue }
-            if name == "t" {
-                if timestamp == nil { timestamp = content }
-            } else if name == scheme, content.utf8.count == 64, let bytes = try? Hex.decode(ascii: Array(content.utf8)) {
-                signatures.append(bytes)
-            }
-        }
-        guard let timestamp, !timestamp.isEmpty, timestamp.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
-            return nil
-        }
-        return Header(timestamp: timestamp, signatures: signatures)
+        grammar.parse(value)
     }
 }
 
@@ -93,26 +70,10 @@ public struct StripeVerifier: WebhookVerifier {
         precondition((1...GenericHMACOptions.maximumToleranceSeconds).contains(toleranceSeconds),
                      "StripeVerifier: toleranceSeconds must be 1...\(GenericHMACOptions.maximumToleranceSeconds)")
         keys = try HMACKeyRing.signatureSecrets(secrets, algorithm: .sha256, provider: "Stripe")
-        freshness = TimestampFreshness(unit: .seconds, toleranceSeconds: toleranceSeconds,
-                                       source: "the t= timestamp of the \(StripeSignature.signatureHeader) header")
+        freshness = StripeSignature.grammar.freshness(toleranceSeconds: toleranceSeconds)
     }
 
     public func verify(_ request: InboundRequest) -> SignatureRejection? {
-        let name = StripeSignature.signatureHeader
-        guard let value = request.headers[name], !value.isEmpty else {
-            return SignatureRejection(.signatureMissing, "the \(name) header is required; Stripe sends it on every delivery to a webhook endpoint")
-        }
-        guard let header = StripeSignature.parse(value) else {
-            return SignatureRejection(.signatureMalformed, "the \(name) header must be 't=<Unix seconds>,v1=<64 hex digits>' (more v1 entries may follow)")
-        }
-        guard !header.signatures.isEmpty else {
-            return SignatureRejection(.signatureMalformed, "the \(name) header holds no 'v1=<64 hex digits>' signature (v0 test signatures are not accepted)")
-        }
-        if let rejection = freshness.check(header.timestamp, now: request.now) { return rejection }
-        let authentic = keys.authenticates(anyOf: header.signatures) { mac in
-            mac.update(String(header.timestamp) + ".")
-            mac.update(request.body)
-        }
-        return authentic ? nil : .mismatch("no v1 signature of the \(name) header", provider: "Stripe")
+        StripeSignature.grammar.verify(request, keys: keys, freshness: freshness)
     }
 }
