@@ -19,31 +19,25 @@ public enum ZoomSignature {
     public static let version = "v0"
     public static let defaultToleranceSeconds: Int64 = 300
 
-    static func options(toleranceSeconds: Int64) -> GenericHMACOptions {
-        .builtIn(header: signatureHeader, prefix: version + "=", signed: version + ":{timestamp}:{body}",
-                 timestampHeader: timestampHeader, timestampUnit: .seconds, toleranceSeconds: toleranceSeconds)
-    }
-
-    /// The options with the default tolerance, compiled once (the signing helpers use them).
-    static let defaultOptions = options(toleranceSeconds: defaultToleranceSeconds)
+    /// The scheme, shared with the other `v0=` timestamp signer (Slack, Zoom).
+    static let scheme = VersionedTimestampHMAC(provider: "Zoom", signatureHeader: signatureHeader,
+                                               timestampHeader: timestampHeader,
+                                               defaultToleranceSeconds: defaultToleranceSeconds)
 
     /// The HMAC-SHA256 key of a Zoom app's secret token.
     /// - Throws: ``SignatureError`` `.invalidSecret` for a blank secret, `.cryptoFailure`.
     public static func key(secret: String) throws(SignatureError) -> HMACKey {
-        try HMACKeyRing.signatureKey(secret, algorithm: .sha256, provider: "Zoom")
+        try scheme.key(secret: secret)
     }
 
     /// The `x-zm-signature` value Zoom would send for `body` at `timestamp` (Unix seconds).
     public static func headerValue(timestamp: Int64, body: some ContiguousBytes, key: HMACKey) throws(SignatureError) -> String {
-        try defaultOptions.signatureHeaderValue(key: key) { mac in
-            mac.update(version + ":" + String(timestamp) + ":")
-            mac.update(body)
-        }
+        try scheme.headerValue(timestamp: timestamp, body: body, key: key)
     }
 
     /// The two headers of a signed request: timestamp, then signature.
     public static func headers(timestamp: Int64, body: some ContiguousBytes, key: HMACKey) throws(SignatureError) -> [(name: String, value: String)] {
-        [(timestampHeader, String(timestamp)), (signatureHeader, try headerValue(timestamp: timestamp, body: body, key: key))]
+        try scheme.headers(timestamp: timestamp, body: body, key: key)
     }
 
     /// The `encryptedToken` of Zoom's endpoint validation: hex HMAC-SHA256(secret token, plainToken).
@@ -63,9 +57,7 @@ public struct ZoomVerifier: WebhookVerifier {
     /// - Parameter toleranceSeconds: accepted clock difference, either way (1 to 604,800).
     /// - Throws: ``SignatureError`` `.invalidSecret` when no secret is given or one is blank, `.cryptoFailure`.
     public init(secrets: [String], toleranceSeconds: Int64 = ZoomSignature.defaultToleranceSeconds) throws(SignatureError) {
-        precondition((1...GenericHMACOptions.maximumToleranceSeconds).contains(toleranceSeconds),
-                     "ZoomVerifier: toleranceSeconds must be 1...\(GenericHMACOptions.maximumToleranceSeconds)")
-        verifier = try GenericHMACVerifier(secrets: secrets, options: ZoomSignature.options(toleranceSeconds: toleranceSeconds), provider: "Zoom")
+        verifier = try ZoomSignature.scheme.verifier(secrets: secrets, toleranceSeconds: toleranceSeconds)
     }
 
     public func verify(_ request: InboundRequest) -> SignatureRejection? {
