@@ -17,6 +17,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        // Both already in the graph through Hummingbird; named for the receiver's own channel handler (NIOHTTPTypes'
+        // request and response parts) and its tests (NIOEmbedded).
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
@@ -91,6 +95,8 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         ]),
         .target(name: "InletDeduplicator", dependencies: [
             "InletCore", "InletKafka", "InletStageRuntime", "InletPostgres",
@@ -149,6 +155,8 @@ let package = Package(
             "InletReceiver", "InletDeduplicator", "InletMapper", "InletPersister", "InletDeliverer", "InletSink",
             "InletSignatures",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         ]),
         .testTarget(name: "InletMetricsTests", dependencies: [
             "InletMetrics", "InletStageRuntime", "InletKafka", "InletCore", "InletDeduplicator", "InletMapper",

@@ -98,12 +98,13 @@ struct WebhookReceiver: Sendable {
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > maximumBodySize {
             return .failure(tooLarge())
         }
+        // A sender that stalls is answered 408 by the connection's BodyDeadlineHandler, which ends this read with
+        // an error (the connection is closed by then, so nothing more is answered here).
         let buffer: ByteBuffer
-        switch try await limits.body.collect(request.body, upTo: maximumBodySize) {
-        case .body(let collected): buffer = collected
-        case .tooLarge: return .failure(tooLarge())
-        case .timedOut:
-            return .failure(WebhookRejection(.requestTimeout, "the body did not arrive within \(limits.body.timeout); send it at once, or raise INLET_RECEIVER_BODY_TIMEOUT_MS"))
+        do {
+            buffer = try await request.body.collect(upTo: maximumBodySize)
+        } catch is NIOTooManyBytesError {
+            return .failure(tooLarge())
         }
         let body = Array(buffer.readableBytesView)
         let inbound = route.inboundRequest(request, body: body, now: ReceiverHealth.unixSeconds(), publicBaseURL: publicBaseURL)

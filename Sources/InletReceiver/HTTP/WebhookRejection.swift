@@ -106,8 +106,12 @@ public struct WebhookRejection: Error, Sendable, Equatable, CustomStringConverti
             headers[.retryAfter] = String(retryAfterSeconds)
         }
         if code == .requestTimeout { headers[.connection] = "close" }
-        let body = "{\"error\":{\"code\":\"\(code.rawValue)\",\"message\":\(JSONString.quoted(message))}}"
-        return Response(status: code.status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+        return Response(status: code.status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: jsonBody)))
+    }
+
+    /// `{"error": {"code": …, "message": …}}`
+    var jsonBody: String {
+        "{\"error\":{\"code\":\"\(code.rawValue)\",\"message\":\(JSONString.quoted(message))}}"
     }
 }
 

@@ -1,16 +1,14 @@
 /// The receiver's defences against hostile or broken senders, built once from ``ReceiverConfiguration``: the
-/// per-integration rate limiter, the header limits and the body deadline (the body size limit and the idle timeout
-/// are applied where they are configured: ``WebhookReceiver`` and the HTTP server).
+/// per-integration rate limiter and the header limits (the body size limit is applied by ``WebhookReceiver``; the body
+/// deadline (``BodyDeadlineHandler``) and the idle timeout by the HTTP server's channel pipeline).
 struct ReceiverLimits: Sendable {
     /// nil when rate limiting is off.
     let rateLimiter: IntegrationRateLimiter?
     let headers: RequestHeaderLimits
-    let body: BodyDeadline
 
     init(configuration: ReceiverConfiguration) {
         rateLimiter = configuration.rateLimit.map(IntegrationRateLimiter.init(limit:))
         headers = RequestHeaderLimits(maximumCount: configuration.maximumHeaderCount, maximumBytes: configuration.maximumHeaderBytes)
-        body = BodyDeadline(timeout: configuration.bodyTimeout)
     }
 
     /// nil when `integration` may send now, otherwise the 429 naming when it may send again.

@@ -164,11 +164,16 @@ public final class ReceiverService: Service, Sendable {
     /// service that the application's `ServiceGroup` shuts down after the server. Use it with HummingbirdTesting:
     /// `try await service.makeApplication().test(.router) { client in … }`.
     public func makeApplication() -> Application<RouterResponder<BasicRequestContext>> {
-        Application(
+        let bodyDeadline = BodyDeadlineHandler.Configuration(timeout: configuration.bodyTimeout) { [counters] definition in
+            counters.recordRejection(.requestTimeout, definition: definition)
+        }
+        return Application(
             router: makeRouter(),
-            // Idle keep-alive connections and stalled senders are closed by Hummingbird's own idle timer; heads far
-            // beyond the header limits are cut off by NIO's decoder (ReceiverLimits has the rest).
-            server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout),
+            // Idle keep-alive connections are closed by Hummingbird's own idle timer, senders that trickle a body by
+            // the body deadline; heads far beyond the header limits are cut off by NIO's decoder (ReceiverLimits has
+            // the rest).
+            server: .http1(configuration: .init(additionalChannelHandlers: [BodyDeadlineHandler(bodyDeadline)],
+                                                idleTimeout: TimeAmount(configuration.idleTimeout),
                                                 httpDecoderConfiguration: limits.headers.parserLimits)),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             services: runsProducer ? [producer] : [],

@@ -3,7 +3,11 @@ import Hummingbird
 import HummingbirdTesting
 import InletCore
 @testable import InletReceiver
+import HummingbirdCore
 import NIOCore
+import NIOEmbedded
+import NIOHTTPTypes
+import Synchronization
 import Testing
 
 /// The receiver's defences: per-integration rate limits (429), header limits (431), the body deadline (408) and
@@ -149,42 +153,83 @@ import Testing
         #expect(parser.maxHeaderFieldCount >= 400 && parser.maxHeaderListSize >= 128 * 1024)
     }
 
-    // MARK: Body deadline
+    // MARK: Body deadline (the handler on an embedded channel; ReceiverLimitLiveTests has it on a real socket)
 
-    @Test func aBodyThatNeverEndsTimesOut() async throws {
-        let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream()
-        continuation.yield(ByteBuffer(string: "{\"partial\":"))
-        let deadline = BodyDeadline(timeout: .milliseconds(100))
-        let started = ContinuousClock.now
-        let outcome = try await deadline.collect(RequestBody(asyncSequence: stream), upTo: 1024)
-        guard case .timedOut = outcome else {
-            Issue.record("expected a timeout, got \(outcome)")
+    @Test func aBodyThatStallsIsAnswered408AndTheConnectionClosed() throws {
+        let (channel, timedOut) = try Self.deadlineChannel(timeout: .milliseconds(100))
+        try channel.writeInbound(HTTPRequestPart.head(HTTPRequest(method: .post, scheme: nil, authority: nil, path: "/webhooks/github/acme")))
+        try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: "{\"partial\":")))
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(99))
+        #expect(try channel.readOutbound(as: HTTPResponsePart.self) == nil, "answered before the deadline")
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        guard case .head(let head) = try channel.readOutbound(as: HTTPResponsePart.self) else {
+            Issue.record("expected a response head")
             return
         }
-        // Proves the read did not wait for the body (it never ends); loose because shared machines stall.
-        #expect(ContinuousClock.now - started < .seconds(30))
-        continuation.finish()
+        #expect(head.status == .requestTimeout && head.headerFields[.connection] == "close")
+        guard case .body(let body) = try channel.readOutbound(as: HTTPResponsePart.self) else {
+            Issue.record("expected a response body")
+            return
+        }
+        #expect(String(buffer: body).contains("\"request_timeout\""))
+        #expect(!channel.isActive, "the connection stayed open after the 408")
+        #expect(timedOut.definitions == ["github"])
     }
 
-    @Test func aBodyThatArrivesInTimeOrIsTooLargeIsNotATimeout() async throws {
-        let deadline = BodyDeadline(timeout: .seconds(5))
-        let (complete, sender) = AsyncStream<ByteBuffer>.makeStream()
-        sender.yield(ByteBuffer(string: "{\"a\":"))
-        sender.yield(ByteBuffer(string: "1}"))
-        sender.finish()
-        guard case .body(let buffer) = try await deadline.collect(RequestBody(asyncSequence: complete), upTo: 1024) else {
-            Issue.record("expected the body")
-            return
+    @Test func bodiesThatEndInTimeAreNeverTimedOutOnAKeepAliveConnection() throws {
+        let (channel, timedOut) = try Self.deadlineChannel(timeout: .milliseconds(100))
+        // Many requests on one connection, each complete in time, spread over several timeouts.
+        for index in 0..<10 {
+            try channel.writeInbound(HTTPRequestPart.head(HTTPRequest(method: .post, scheme: nil, authority: nil, path: "/webhooks/github/acme")))
+            channel.embeddedEventLoop.advanceTime(by: .milliseconds(60))
+            try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: "{\"n\":\(index)}")))
+            try channel.writeInbound(HTTPRequestPart.end(nil))
         }
-        #expect(String(buffer: buffer) == "{\"a\":1}")
+        // And a long idle time after the last: idleness is the idle timeout's business, not the body deadline's.
+        channel.embeddedEventLoop.advanceTime(by: .seconds(10))
+        #expect(try channel.readOutbound(as: HTTPResponsePart.self) == nil)
+        #expect(channel.isActive)
+        #expect(timedOut.definitions.isEmpty)
+        // Every part reached the next handler (Hummingbird).
+        var parts = 0
+        while try channel.readInbound(as: HTTPRequestPart.self) != nil { parts += 1 }
+        #expect(parts == 30)
+    }
 
-        let (large, bigSender) = AsyncStream<ByteBuffer>.makeStream()
-        bigSender.yield(ByteBuffer(repeating: 0x20, count: 2048))
-        bigSender.finish()
-        guard case .tooLarge = try await deadline.collect(RequestBody(asyncSequence: large), upTo: 1024) else {
-            Issue.record("expected too large")
-            return
-        }
+    @Test func aStallAfterTheResponseWentOutOnlyClosesTheConnection() throws {
+        let (channel, timedOut) = try Self.deadlineChannel(timeout: .milliseconds(100))
+        try channel.writeInbound(HTTPRequestPart.head(HTTPRequest(method: .post, scheme: nil, authority: nil, path: "/healthz")))
+        // The route refused the request before reading its body (say a 413 from Content-Length).
+        try channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: .contentTooLarge)))
+        try channel.writeOutbound(HTTPResponsePart.end(nil))
+        _ = try channel.readOutbound(as: HTTPResponsePart.self)
+        _ = try channel.readOutbound(as: HTTPResponsePart.self)
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(100))
+        #expect(try channel.readOutbound(as: HTTPResponsePart.self) == nil, "a second response for one request")
+        #expect(!channel.isActive)
+        #expect(timedOut.definitions == [nil])
+    }
+
+    @Test func theMetricLabelIsTheURLsDefinitionSegment() {
+        #expect(BodyDeadlineHandler.definition(inPath: "/webhooks/stripe/acme?x=1") == "stripe")
+        #expect(BodyDeadlineHandler.definition(inPath: "/webhooks/stripe?x=1") == "stripe")
+        #expect(BodyDeadlineHandler.definition(inPath: "/readyz") == nil)
+        #expect(BodyDeadlineHandler.definition(inPath: nil) == nil)
+    }
+
+    /// Definitions reported by the handler's timeouts, in order.
+    final class TimeoutLog: Sendable {
+        private let recorded = Mutex<[String?]>([])
+        var definitions: [String?] { recorded.withLock { $0 } }
+        func record(_ definition: String?) { recorded.withLock { $0.append(definition) } }
+    }
+
+    static func deadlineChannel(timeout: Duration) throws -> (EmbeddedChannel, TimeoutLog) {
+        let log = TimeoutLog()
+        let handler = BodyDeadlineHandler(.init(timeout: timeout) { log.record($0) })
+        let channel = EmbeddedChannel(handler: handler)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 8080)).wait()
+        return (channel, log)
     }
 
     @Test func rejectionsCarryTheirOwnRetryAfterAndA408ClosesTheConnection() {
