@@ -40,19 +40,8 @@ public final class ECDSAP256PublicKey: Sendable {
             return handle
         }
         ERR_clear_error()
-        guard let handle, Self.isP256(handle.pointer) else { throw invalid }
+        guard let handle, P256KeyCheck(handle.pointer) == .onP256 else { throw invalid }
         self.key = handle
-    }
-
-    private static func isP256(_ key: OpaquePointer) -> Bool {
-        guard EVP_PKEY_is_a(key, "EC") == 1 else { return false }
-        var name = [CChar](repeating: 0, count: 64)
-        var length = 0
-        guard EVP_PKEY_get_group_name(key, &name, name.count, &length) == 1 else {
-            ERR_clear_error()
-            return false
-        }
-        return String(decoding: name.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self) == groupName
     }
 
     /// Whether `signature` (DER `ECDSA-Sig-Value`) is a valid ECDSA-SHA256 signature of `message` by this key.
@@ -89,44 +78,30 @@ public final class ECDSAP256PublicKey: Sendable {
     }
 }
 
-/// An ECDSA P-256 private key that makes SHA-256 signatures in DER form: for tests and for tools that imitate a
-/// provider (Inlet never signs with ECDSA in production).
-public final class ECDSAP256PrivateKey: Sendable {
-    private let key: PrivateKeyHandle
+/// What an `EVP_PKEY` is, in OpenSSL's names, for refusing keys that are not on P-256 with an error that says what
+/// they are instead. Names only: never key material.
+enum P256KeyCheck: Hashable {
+    /// An EC key on P-256 (`prime256v1`).
+    case onP256
+    /// An EC key on another curve, e.g. `secp384r1`; nil when OpenSSL cannot name it (explicit parameters of a curve
+    /// it does not know).
+    case otherCurve(String?)
+    /// Not an EC key: OpenSSL's type name, e.g. `ED25519`, `RSA` (nil when OpenSSL has none).
+    case notEllipticCurve(String?)
 
-    private init(key: PrivateKeyHandle) { self.key = key }
-
-    /// A new random key from OpenSSL's generator.
-    public static func generate() throws -> ECDSAP256PrivateKey {
-        let context = try KeyGenerationContext(algorithm: "EC")
-        guard EVP_PKEY_CTX_set_group_name(context.pointer, "P-256") == 1 else {
-            throw CryptoError.openSSL("EVP_PKEY_CTX_set_group_name(P-256)")
+    init(_ key: OpaquePointer) {
+        guard EVP_PKEY_is_a(key, "EC") == 1 else {
+            self = .notEllipticCurve(EVP_PKEY_get0_type_name(key).map { String(cString: $0) })
+            return
         }
-        return ECDSAP256PrivateKey(key: try context.generate())
-    }
-
-    /// The public key as a DER `SubjectPublicKeyInfo` (SendGrid's verification-key format before base64).
-    public func publicKeyDERRepresentation() throws -> [UInt8] {
-        let length = i2d_PUBKEY(key.pointer, nil)
-        guard length > 0 else { throw CryptoError.openSSL("i2d_PUBKEY") }
-        var ok = true
-        let der = [UInt8](unsafeUninitializedCapacity: Int(length)) { buffer, count in
-            var cursor = buffer.baseAddress
-            ok = i2d_PUBKEY(key.pointer, &cursor) == length
-            count = ok ? Int(length) : 0
+        var name = [CChar](repeating: 0, count: 64)
+        var length = 0
+        guard EVP_PKEY_get_group_name(key, &name, name.count, &length) == 1 else {
+            ERR_clear_error()
+            self = .otherCurve(nil)
+            return
         }
-        guard ok else { throw CryptoError.openSSL("i2d_PUBKEY") }
-        return der
-    }
-
-    /// The matching public key.
-    public func publicKey() throws -> ECDSAP256PublicKey {
-        try ECDSAP256PublicKey(derRepresentation: publicKeyDERRepresentation())
-    }
-
-    /// A DER ECDSA-SHA256 signature of `message` (randomised: two signatures of one message differ).
-    public func signature(for message: some ContiguousBytes) throws -> [UInt8] {
-        let digest = try FetchedAlgorithm.require(FetchedAlgorithm.sha256, "SHA256")
-        return try digestSign(message, key: key, digest: digest, operation: "ECDSA P-256")
+        let group = String(decoding: name.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        self = group == ECDSAP256PublicKey.groupName ? .onP256 : .otherCurve(group)
     }
 }
