@@ -193,7 +193,7 @@ struct MapperBatchProcessor: Sendable {
     /// A model record on `inlet.model.<model>`, keyed by its upsert key, with the model-topic envelope.
     static func producerRecord(_ mapped: MappedRecord) -> KafkaProducerRecord {
         KafkaProducerRecord(
-            topic: mapped.topic.rawValue, key: Array(mapped.key.utf8), value: Array(mapped.record.jsonText().utf8),
+            topic: mapped.topic.rawValue, key: Array(mapped.key.utf8), value: mapped.record.jsonUTF8(),
             headers: mapped.envelope.kafkaHeaders)
     }
 

@@ -26,14 +26,23 @@ public struct MappedRecord: Sendable {
     public let mappingFile: String
     public let entryIndex: Int
 
-    public var topic: TopicName { .model(record.model) }
+    /// `inlet.model.<model>`.
+    public let topic: TopicName
 
     public init(record: ModelRecord, key: String, envelope: Envelope, mappingFile: String, entryIndex: Int) {
+        self.init(record: record, key: key, envelope: envelope, mappingFile: mappingFile, entryIndex: entryIndex,
+                  topic: .model(record.model))
+    }
+
+    /// With the topic already known (the engine takes it from the entry, where it is computed once, instead of
+    /// normalising the model name for every record).
+    init(record: ModelRecord, key: String, envelope: Envelope, mappingFile: String, entryIndex: Int, topic: TopicName) {
         self.record = record
         self.key = key
         self.envelope = envelope
         self.mappingFile = mappingFile
         self.entryIndex = entryIndex
+        self.topic = topic
     }
 }
 

@@ -135,7 +135,7 @@ public struct MappingEngine: Sendable {
                     records.append(MappedRecord(
                         record: record, key: key,
                         envelope: MappingEngine.modelEnvelope(input: envelope, model: entry.model.name, key: key, ordinal: ordinal + records.count),
-                        mappingFile: file.path, entryIndex: entry.index))
+                        mappingFile: file.path, entryIndex: entry.index, topic: entry.topic))
                 case .failure(let reason):
                     let item = objects.count > 1 || produced.kind == .list ? " item \(index)" : ""
                     violation = "\(position(file, entry, "map", entry.map, nil)): invalid \(entry.model.name) record\(item): \(reason)"

@@ -41,6 +41,8 @@ public struct MappingEntry: Sendable {
     public let map: MappingExpression?
     /// Checks the objects this entry produces against ``model``.
     public let validator: RecordValidator
+    /// Where the entry's records go, `inlet.model.<model>`; computed once (normalising the name is not free).
+    let topic: TopicName
 
     public init(index: Int, model: ModelDeclaration, variants: Set<String>?, filter: MappingExpression?,
                 map: MappingExpression?) {
@@ -50,6 +52,7 @@ public struct MappingEntry: Sendable {
         self.filter = filter
         self.map = map
         self.validator = RecordValidator(declaration: model)
+        self.topic = .model(model.name)
     }
 
     /// Whether the entry applies to a record with this variant.
