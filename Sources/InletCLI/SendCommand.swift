@@ -16,7 +16,8 @@ struct SendCommand: AsyncParsableCommand {
                       inlet send hubspot --integration local-hubspot --body my-batch.json
             Samples live in deploy/local/samples/<definition>/<event>.json (.form for Twilio). The secret comes from the
             integrations file unless --secret is given (give a wrong one to see a 401). Discord signs with the local seed in
-            deploy/local/samples/discord/private-key-seed.hex (or --private-key-seed).
+            deploy/local/samples/discord/private-key-seed.hex (or --private-key-seed), SendGrid with the local ECDSA P-256
+            key in deploy/local/samples/sendgrid/private-key.pem (or --private-key).
             """)
     @Argument(help: "The definition, e.g. github.") var definition: String
     @Argument(help: "The provider's event name, e.g. pull_request (default: the definition's first sample).") var event: String?
@@ -27,8 +28,12 @@ struct SendCommand: AsyncParsableCommand {
     @Option(help: "The delivery ID for definitions that take it from a header (default: a new random one). Send the same twice to see deduplication.") var deliveryID: String?
     @Option(help: "Sign with this secret instead of the configured one.") var secret: String?
     @Option(help: "Ed25519 seed (64 hex digits) for Discord and Standard Webhooks v1a.") var privateKeySeed: String?
+    @Option(help: ArgumentHelp("ECDSA P-256 private key (PEM: PKCS#8 or SEC1) SendGrid signs with (default: \(SendCommand.sendGridPrivateKeyPath); another key gets a 401).",
+                               valueName: "file")) var privateKey: String?
 
     static let samplesDirectory = "deploy/local/samples"
+    /// The private key of the local SendGrid integration's public key (deploy/local/integrations.yaml).
+    static let sendGridPrivateKeyPath = "\(samplesDirectory)/sendgrid/private-key.pem"
 
     func run() async throws {
         let stack = try Stack.load(label: "send")
@@ -59,6 +64,9 @@ struct SendCommand: AsyncParsableCommand {
 
     private func makeSigner(_ definition: WebhookDefinition, _ integration: Integration, stack: Stack) throws -> WebhookSigner {
         let baseURL = publicURL ?? url
+        if privateKey != nil, definition.signature != .sendgrid {
+            throw ValidationError("--private-key is SendGrid's ECDSA P-256 key; \(definition.title) does not sign with one")
+        }
         switch definition.signature {
         case .discord:
             let seedText = try privateKeySeed ?? String(contentsOfFile: "\(Self.samplesDirectory)/discord/private-key-seed.hex", encoding: .utf8)
@@ -66,11 +74,19 @@ struct SendCommand: AsyncParsableCommand {
             return try WebhookSigner(definition: definition, integrationID: integration.id,
                                      privateKey: .ed25519(try Ed25519PrivateKey(seed: seed)), baseURL: baseURL)
         case .sendgrid:
-            throw ValidationError("""
-                SendGrid signs with an ECDSA P-256 private key, which InletCrypto cannot import yet; \
-                the local key is deploy/local/samples/sendgrid/private-key.pem. Until then, sign with a tool such as \
-                openssl and POST with curl, or use the receiver tests (they generate a key pair).
-                """)
+            let path = privateKey ?? Self.sendGridPrivateKeyPath
+            guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ValidationError("cannot read SendGrid's private key file \(path); pass --private-key FILE (an ECDSA P-256 PEM)")
+            }
+            let key: ECDSAP256PrivateKey
+            do {
+                key = try ECDSAP256PrivateKey(pemRepresentation: pem)
+            } catch let error as CryptoError {
+                // The reason names what is wrong with the key and how to fix it, never the key itself.
+                throw ValidationError("\(path) is not a usable SendGrid signing key: \(error.reason)")
+            }
+            return try WebhookSigner(definition: definition, integrationID: integration.id,
+                                     privateKey: .ecdsaP256(key), baseURL: baseURL)
         case .standardWebhooks where privateKeySeed != nil:
             let seed = try Hex.decode(privateKeySeed!.trimmingCharacters(in: .whitespacesAndNewlines))
             return try WebhookSigner(definition: definition, integrationID: integration.id,
