@@ -13,6 +13,13 @@ public struct CELProgram: Sendable {
     let localCount: Int
     let maxIterations: Int
     let lineStarts: [Int]
+    /// What the expression can observe of each variable it reads, by slot name (``UsageAnalyzer``).
+    let variableUsage: [String: CELValueUsage]
+
+    /// Which parts of variable `name`'s value evaluation can observe, or `nil` when the expression never reads it.
+    /// Bind a partial value built for this usage (``CELValue/init(jsonUTF8:reading:numbers:)``) and the result, or
+    /// the error, is the same as with the whole value.
+    public func usage(ofVariable name: String) -> CELValueUsage? { variableUsage[name] }
 
     /// Evaluates with the given variable bindings. Names may be qualified (`"a.b.c"`).
     /// - Throws: the ``CELError`` the expression evaluated to, with the source position of the failing node.

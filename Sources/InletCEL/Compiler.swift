@@ -48,6 +48,7 @@ struct Compiler {
         let root = try planner.plan(ast)
         return CELProgram(source: source, deducedType: deducedType, root: root, slotNames: planner.slotNames,
                           slotIndex: planner.slotIndex, localCount: planner.localCount,
-                          maxIterations: options.maxIterations, lineStarts: lineStarts)
+                          maxIterations: options.maxIterations, lineStarts: lineStarts,
+                          variableUsage: UsageAnalyzer.analyze(ast, container: options.container))
     }
 }

@@ -1,0 +1,153 @@
+/// Works out, from a parsed expression, which parts of each bound variable's value evaluation can observe
+/// (``CELValueUsage``), for ``CELProgram/usage(ofVariable:)``.
+///
+/// The analysis follows values, not just names: every sub-expression yields the *references* its value is made of
+/// directly — a variable (by slot name, as the planner resolves names) and a path of keys selected from it. A field
+/// selection extends its operand's references; `cel.bind` lets its variable stand for its initialiser's references;
+/// `has()` reads a key's presence. Every other use (a call, an operator, a list or map literal, a comprehension, the
+/// expression's result) *consumes* the references it receives: their whole value at that path may be observed.
+/// Each selection also records its path as read, even when its value is never consumed, because selecting a key
+/// that is absent fails and that must still happen.
+///
+/// Over-approximating is always safe (more of the value is built than needed); the analysis must never miss a read.
+/// Names resolve as ``Planner`` resolves them: locals shadow variables, and a chain `a.b.c` may denote the variable
+/// `a.b.c`, `a.b` (then `.c`) or `a` (then `.b.c`), with every container prefix; all candidates are recorded.
+struct UsageAnalyzer {
+    /// A value reached from a variable by selecting keys.
+    struct Reference {
+        var slot: String
+        var path: [String]
+    }
+
+    /// What an expression's value is made of directly.
+    struct Flow {
+        var references: [Reference] = []
+        /// Whether the expression is a plain identifier or field-selection chain, which the planner may also
+        /// resolve as a qualified variable name.
+        var isChain = false
+    }
+
+    let containerPrefixes: [String]
+    private(set) var usage: [String: CELValueUsage] = [:]
+    /// Locals in scope, innermost last: comprehension variables (no references) and `cel.bind` variables (their
+    /// initialiser's references).
+    private var scopes: [(name: String, references: [Reference])] = []
+
+    init(container: String) {
+        self.containerPrefixes = Planner.containerPrefixes(container)
+    }
+
+    /// The usage of every variable `root` reads, keyed by the slot name the planner gives it.
+    static func analyze(_ root: Expr, container: String) -> [String: CELValueUsage] {
+        var analyzer = UsageAnalyzer(container: container)
+        analyzer.consume(analyzer.flow(root))
+        return analyzer.usage
+    }
+
+    private mutating func record(_ reference: Reference, _ leaf: CELValueUsage) {
+        let read = CELValueUsage.path(reference.path[...], then: leaf)
+        if let existing = usage[reference.slot] {
+            usage[reference.slot] = existing.union(read)
+        } else {
+            usage[reference.slot] = read
+        }
+    }
+
+    /// The whole value of every reference may be observed.
+    private mutating func consume(_ flow: Flow) {
+        for reference in flow.references { record(reference, .whole) }
+    }
+
+    /// The references are evaluated (so every key on their paths is read) but their values not yet observed.
+    private mutating func touch(_ references: [Reference]) {
+        for reference in references { record(reference, .fields([:])) }
+    }
+
+    private mutating func consume(_ expr: Expr) { consume(flow(expr)) }
+
+    private func local(_ name: String) -> [Reference]? {
+        for scope in scopes.reversed() where scope.name == name { return scope.references }
+        return nil
+    }
+
+    mutating func flow(_ expr: Expr) -> Flow {
+        switch expr.kind {
+        case .literal, .message:
+            return Flow()
+        case .ident(let name):
+            if !name.hasPrefix("."), let references = local(name) {
+                touch(references)
+                return Flow(references: references)
+            }
+            // `@index0`, `@it:…`: block and comprehension internals, never variables.
+            if name.hasPrefix("@") { return Flow() }
+            let prefixes = name.hasPrefix(".") ? [""] : containerPrefixes
+            let bare = name.hasPrefix(".") ? String(name.dropFirst()) : name
+            let references = prefixes.map { Reference(slot: $0 + bare, path: []) }
+            touch(references)
+            return Flow(references: references, isChain: true)
+        case .select(let operand, let field, let testOnly, let optional):
+            let base = flow(operand)
+            if testOnly {
+                // `has(x.f)`: the presence of `f` (and that `x` is a map) is all that is observed.
+                touch(base.references.map { Reference(slot: $0.slot, path: $0.path + [field]) })
+                return Flow()
+            }
+            return select(base, field, qualifies: !optional)
+        case .call(let target, let function, let args):
+            // `x['key']` and `x[?'key']` with a literal string read one key, like a selection.
+            if target == nil, function == "_[_]" || function == "_[?_]", args.count == 2,
+               case .literal(.string(let key)) = args[1].kind {
+                return select(flow(args[0]), key, qualifies: false)
+            }
+            if let target { consume(target) }
+            for arg in args { consume(arg) }
+            return Flow()
+        case .list(let elements, _):
+            for element in elements { consume(element) }
+            return Flow()
+        case .map(let entries):
+            for entry in entries {
+                consume(entry.key)
+                consume(entry.value)
+            }
+            return Flow()
+        case .macro(let macro):
+            return flow(macro)
+        }
+    }
+
+    /// `base.field`: every reference's path grows by `field`; a plain chain may also name a qualified variable.
+    private mutating func select(_ base: Flow, _ field: String, qualifies: Bool) -> Flow {
+        var references = base.references.map { Reference(slot: $0.slot, path: $0.path + [field]) }
+        let isChain = qualifies && base.isChain
+        if isChain {
+            references += base.references.filter(\.path.isEmpty).map { Reference(slot: $0.slot + "." + field, path: []) }
+        }
+        touch(references)
+        return Flow(references: references, isChain: isChain)
+    }
+
+    private mutating func flow(_ macro: Macro) -> Flow {
+        switch macro.kind {
+        case .bind:
+            // `cel.bind(v, init, body)`: `v` stands for `init`'s references inside `body`.
+            let initial = flow(macro.range)
+            scopes.append((macro.variables[0], initial.references))
+            defer { scopes.removeLast() }
+            let body = flow(macro.args[0])
+            return Flow(references: body.references)
+        case .block:
+            // `cel.block([e...], result)`: the entries are read through `cel.index(i)`; take them as consumed.
+            for arg in macro.args { consume(arg) }
+            return Flow()
+        case .all, .exists, .existsOne, .map, .filter, .all2, .exists2, .existsOne2, .transformList, .transformMap,
+             .transformMapEntry, .optMap, .optFlatMap:
+            consume(macro.range)
+            for variable in macro.variables { scopes.append((variable, [])) }
+            defer { scopes.removeLast(macro.variables.count) }
+            for arg in macro.args { consume(arg) }
+            return Flow()
+        }
+    }
+}
