@@ -18,10 +18,13 @@ public struct IntegrationFilters: Sendable {
         public let program: CELProgram
         /// Whether the expression reads `envelope` (then the per-record envelope map must be built).
         let usesEnvelope: Bool
+        /// What the expression can observe of `payload`.
+        let payloadUsage: CELValueUsage
 
         init(integration: String, program: CELProgram) {
             self.integration = integration
             self.program = program
+            self.payloadUsage = MappingVariables.payloadUsage(of: [program])
             self.usesEnvelope = program.variableNames.contains {
                 $0 == MappingVariables.envelope || $0.hasPrefix(MappingVariables.envelope + ".")
             }

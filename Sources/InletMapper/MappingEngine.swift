@@ -13,10 +13,19 @@ public struct MappingEngine: Sendable {
     /// The integrations' own filters; a record is mapped only when its integration's filter (if any) and its
     /// entry's filter both accept it.
     public let integrationFilters: IntegrationFilters
+    /// By mapping file path, what the file and any integration filter can observe of the payload; empty when there
+    /// are no integration filters (each file's own ``MappingFile/payloadUsage`` then applies).
+    private let payloadUsageWithFilters: [String: CELValueUsage]
 
     public init(catalog: MappingCatalog, integrationFilters: IntegrationFilters = .none) {
         self.catalog = catalog
         self.integrationFilters = integrationFilters
+        var withFilters: [String: CELValueUsage] = [:]
+        if !integrationFilters.filters.isEmpty {
+            let filtersUsage = integrationFilters.filters.values.reduce(CELValueUsage.fields([:])) { $0.union($1.payloadUsage) }
+            for file in catalog.files.values { withFilters[file.path] = file.payloadUsage.union(filtersUsage) }
+        }
+        self.payloadUsageWithFilters = withFilters
     }
 
     /// Maps one record whose value is JSON bytes.
@@ -24,16 +33,20 @@ public struct MappingEngine: Sendable {
         guard let file = catalog.mapping(definition: envelope.definition, event: envelope.event) else {
             return [noMapping(envelope)]
         }
+        let integrationFilter = integrationFilter(envelope)
+        // Only what the expressions can observe is built (the whole document is still validated); they evaluate
+        // exactly as on the whole payload.
+        let usage = integrationFilter == nil ? file.payloadUsage : payloadUsageWithFilters[file.path] ?? .whole
         let payload: CELValue
         do {
-            payload = try CELValue(jsonUTF8: value)
+            payload = try CELValue(jsonUTF8: value, reading: usage)
         } catch {
             return [.deadLetter(MapperFailure(
                 code: .invalidPayload,
                 message: "\(file.path): the record value is not a JSON document (\(error.message)); the receiver should only accept JSON bodies",
                 mappingFile: file.path))]
         }
-        return map(envelope: envelope, payload: payload, file: file)
+        return map(envelope: envelope, payload: payload, file: file, integrationFilter: integrationFilter)
     }
 
     /// Maps one record whose payload is already a CEL value (tests, `inlet map`).
@@ -41,7 +54,12 @@ public struct MappingEngine: Sendable {
         guard let file = catalog.mapping(definition: envelope.definition, event: envelope.event) else {
             return [noMapping(envelope)]
         }
-        return map(envelope: envelope, payload: payload, file: file)
+        return map(envelope: envelope, payload: payload, file: file, integrationFilter: integrationFilter(envelope))
+    }
+
+    /// The filter of the record's integration, if it has one (without hashing when no integration has one).
+    private func integrationFilter(_ envelope: Envelope) -> IntegrationFilters.Filter? {
+        integrationFilters.filters.isEmpty ? nil : integrationFilters[envelope.integration]
     }
 
     private func noMapping(_ envelope: Envelope) -> MapperOutput {
@@ -50,8 +68,9 @@ public struct MappingEngine: Sendable {
             message: "no mapping file \(envelope.definition.prefix(64))/\(EventName(envelope.event).topicSegment.prefix(64)).yaml for event '\(envelope.event.prefix(64))'; add one and redrive this record"))
     }
 
-    private func map(envelope: Envelope, payload: CELValue, file: MappingFile) -> [MapperOutput] {
-        let integrationFilter = integrationFilters[envelope.integration]
+    private func map(
+        envelope: Envelope, payload: CELValue, file: MappingFile, integrationFilter: IntegrationFilters.Filter?
+    ) -> [MapperOutput] {
         let bindings = MappingVariables.bindings(
             envelope: envelope, payload: payload, includeEnvelope: file.usesEnvelope || integrationFilter?.usesEnvelope == true)
         if let integrationFilter {

@@ -14,6 +14,9 @@ public struct MappingFile: Sendable {
     public let entries: [MappingEntry]
     /// Whether any expression reads `envelope`; when none does, the per-record envelope map is not built.
     let usesEnvelope: Bool
+    /// What the file's expressions can observe of `payload` (whole when an entry has no `map`): each record's
+    /// payload is built only this far from its JSON (``MappingVariables/payloadUsage(of:)``).
+    let payloadUsage: CELValueUsage
 
     public init(path: String, definition: DefinitionName, event: EventName, entries: [MappingEntry]) {
         self.path = path
@@ -25,6 +28,10 @@ public struct MappingFile: Sendable {
                 expression?.program.variableNames.contains { $0 == MappingVariables.envelope || $0.hasPrefix(MappingVariables.envelope + ".") } == true
             }
         }
+        // An entry without `map` produces the payload object itself: all of it is observed.
+        self.payloadUsage = entries.contains { $0.map == nil }
+            ? .whole
+            : MappingVariables.payloadUsage(of: entries.flatMap { [$0.filter?.program, $0.map?.program].compactMap { $0 } })
     }
 }
 

@@ -32,6 +32,16 @@ public enum MappingVariables {
     /// Extension libraries (strings, math, …) made available to mappings.
     static let extensionLibraries: [CELLibrary] = [.strings, .math, .lists, .encoders]
 
+    /// What `programs` can observe of `payload`, together with the `action` binding's read of `payload.action`:
+    /// the part of each record's payload that must be built from its JSON (the rest is validated and skipped).
+    static func payloadUsage(of programs: [CELProgram]) -> CELValueUsage {
+        var usage = CELValueUsage.fields([action: .whole])
+        for program in programs {
+            if let read = program.usage(ofVariable: payload) { usage.formUnion(read) }
+        }
+        return usage
+    }
+
     /// The bindings of one record. Built once per record and shared by every entry's filter and map.
     /// `includeEnvelope: false` leaves `envelope` unbound (for files whose expressions never read it).
     static func bindings(envelope: Envelope, payload: CELValue, includeEnvelope: Bool = true) -> [String: CELValue] {
