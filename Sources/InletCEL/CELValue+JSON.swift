@@ -141,13 +141,13 @@ extension CELValue {
 
 /// A one-pass JSON reader producing ``CELValue``s directly. Depth-bounded (512) so hostile input cannot overflow the
 /// stack.
-struct JSONReader {
+struct JSONReader: ~Copyable {
     let bytes: UnsafeRawBufferPointer
     let numbers: JSONNumberMode
     var index = 0
     var depth = 0
-    let entryStack = ScratchStack<CELMap.Entry>()
-    let valueStack = ScratchStack<CELValue>()
+    var entryStack = ScratchStack<CELMap.Entry>()
+    var valueStack = ScratchStack<CELValue>()
     static let maxDepth = 512
 
     init(bytes: UnsafeRawBufferPointer, numbers: JSONNumberMode) {
@@ -323,9 +323,20 @@ struct JSONReader {
             i += 1
         }
         index = i
-        // Slow path: escapes.
-        var utf8 = [UInt8](UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
-        while index < bytes.count {
+        // Slow path: escapes. The runs between them are copied whole.
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(index - start + 32)
+        utf8.append(contentsOf: UnsafeBufferPointer(start: base + start, count: index - start))
+        while index < count {
+            var runEnd = index
+            while runEnd < count, base[runEnd] >= 0x20, base[runEnd] != UInt8(ascii: "\""), base[runEnd] != UInt8(ascii: "\\") {
+                runEnd += 1
+            }
+            if runEnd > index {
+                utf8.append(contentsOf: UnsafeBufferPointer(start: base + index, count: runEnd - index))
+                index = runEnd
+                guard index < count else { break }
+            }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
@@ -334,11 +345,6 @@ struct JSONReader {
                 return string
             }
             if byte < 0x20 { throw fail("control character in string") }
-            if byte != UInt8(ascii: "\\") {
-                utf8.append(byte)
-                index += 1
-                continue
-            }
             index += 1
             guard index < bytes.count else { break }
             let escape = bytes[index]
@@ -367,7 +373,7 @@ struct JSONReader {
                 } else if code >= 0xDC00, code < 0xE000 {
                     throw fail("unpaired surrogate")
                 }
-                utf8.append(contentsOf: String(Character(Unicode.Scalar(code)!)).utf8)
+                utf8.append(contentsOf: Unicode.Scalar(code)!.utf8)
             default: throw fail("invalid escape")
             }
         }
@@ -448,12 +454,15 @@ struct JSONReader {
 /// A growable stack whose finished tail is moved (not copied) into a new array: the JSON reader keeps the entries
 /// of all open objects (or elements of all open arrays) here, so each finished container costs one exact-size
 /// allocation and no reference-count traffic.
-final class ScratchStack<Element> {
+///
+/// A non-copyable struct rather than a class: the reader owns it outright, so it costs no object allocation, no
+/// generic metadata look-up per document and no dynamic exclusivity checks on every push.
+struct ScratchStack<Element>: ~Copyable {
     private(set) var storage: UnsafeMutablePointer<Element>
     private var capacity: Int
     private(set) var count = 0
 
-    init(capacity: Int = 64) {
+    init(capacity: Int = 32) {
         self.capacity = capacity
         storage = .allocate(capacity: capacity)
     }
@@ -464,13 +473,13 @@ final class ScratchStack<Element> {
     }
 
     @inline(__always)
-    func push(_ element: Element) {
+    mutating func push(_ element: consuming Element) {
         if count == capacity { grow() }
         (storage + count).initialize(to: element)
         count += 1
     }
 
-    private func grow() {
+    private mutating func grow() {
         let newCapacity = capacity * 2
         let newStorage = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
         newStorage.moveInitialize(from: storage, count: count)
@@ -480,11 +489,12 @@ final class ScratchStack<Element> {
     }
 
     /// Moves the elements from `base` to the top into a new array and shrinks the stack to `base`.
-    func pop(from base: Int) -> [Element] {
+    mutating func pop(from base: Int) -> [Element] {
         let n = count - base
         guard n > 0 else { return [] }
+        let source = storage + base
         let result = [Element](unsafeUninitializedCapacity: n) { buffer, initialized in
-            buffer.baseAddress!.moveInitialize(from: storage + base, count: n)
+            buffer.baseAddress!.moveInitialize(from: source, count: n)
             initialized = n
         }
         count = base

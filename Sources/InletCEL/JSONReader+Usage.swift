@@ -79,8 +79,11 @@ extension JSONReader {
                 let value = try readValue(field.usage)
                 // A repeated key: the later value wins, in the place of the first (as the full reader does).
                 var probe = base
-                while probe < entryStack.count, entryStack.storage[probe].hash != field.hash
-                    || !entryStack.storage[probe].key.celEquals(.string(field.name)) {
+                while probe < entryStack.count {
+                    if entryStack.storage[probe].hash == field.hash, case .string(let existing) = entryStack.storage[probe].key,
+                       existing == field.name {
+                        break
+                    }
                     probe += 1
                 }
                 if probe < entryStack.count {
