@@ -198,6 +198,29 @@ struct JSONUsageReaderTests {
         }
     }
 
+    @Test("skipped strings are scanned right whatever the offset of their escapes, quotes and control characters")
+    func skippedStringOffsets() throws {
+        for escape in [#"\/"#, #"\""#, #"\\"#, #"\u00e9"#, #"\ud83d\ude00"#, "é", "😀"] {
+            for offset in 0..<20 {
+                for tail in 0..<10 {
+                    let text = String(repeating: "a", count: offset) + escape + String(repeating: "b", count: tail)
+                    let json = #"{"skipped": ""# + text + #"", "kept": ""# + text + #""}"#
+                    let value = try Self.read(json, .fields(["kept": .whole]))
+                    guard case .map(let map) = value else {
+                        Issue.record("expected a map for \(json)")
+                        continue
+                    }
+                    let whole = try CELValue(json: json).mapValue
+                    #expect(map.count == 1 && map["kept"] == whole?["kept"], "\(json)")
+                }
+                let control = #"{"skipped": ""# + String(repeating: "a", count: offset) + "\u{1F}" + #"x", "kept": 1}"#
+                #expect(throws: CELError.self, "\(control)") { try Self.read(control, .fields(["kept": .whole])) }
+                let unterminated = #"{"kept": 1, "skipped": ""# + String(repeating: "a", count: offset) + escape
+                #expect(throws: CELError.self, "\(unterminated)") { try Self.read(unterminated, .fields(["kept": .whole])) }
+            }
+        }
+    }
+
     @Test("valid documents with escapes and nesting in skipped parts are read partially, not whole")
     func skippedPartsAreValidatedNotBuilt() throws {
         let json = #"{"skipped": {"s": "a\"b\\c\/d\n\u00e9\ud83d\ude00", "l": [[[]], {}], "n": [-1.5e-3, 0, true, false, null]}, "kept": 1}"#
@@ -208,6 +231,10 @@ struct JSONUsageReaderTests {
         }
         #expect(map.count == 1)
     }
+}
+
+extension CELValue {
+    fileprivate var mapValue: CELMap? { if case .map(let map) = self { map } else { nil } }
 }
 
 /// A small deterministic generator, so that the random cases are the same on every run.
