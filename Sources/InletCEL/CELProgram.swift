@@ -1,33 +1,55 @@
 /// A compiled CEL expression. Immutable and `Sendable`: evaluate it from any number of threads at once.
+///
+/// A copy shares the compiled form (one reference), so passing programs around costs nothing.
 public struct CELProgram: Sendable {
     /// The expression text.
-    public let source: String
+    public var source: String { compiled.source }
     /// The type the checker deduced, when ``CELEnvironment/Options/typeCheck`` was on.
-    public let deducedType: CELType?
+    public var deducedType: CELType? { compiled.deducedType }
     /// The root variable names the expression may read (including qualified candidates such as `a.b`).
-    public var variableNames: [String] { slotNames }
+    public var variableNames: [String] { compiled.slotNames }
 
-    let root: Node
-    let slotNames: [String]
-    let slotIndex: [String: Int]
-    let localCount: Int
-    let maxIterations: Int
-    let lineStarts: [Int]
-    /// What the expression can observe of each variable it reads, by slot name (``UsageAnalyzer``).
-    let variableUsage: [String: CELValueUsage]
+    /// Everything the compiler produced; immutable.
+    final class Compiled: Sendable {
+        let source: String
+        let deducedType: CELType?
+        let root: Node
+        let slotNames: [String]
+        let slotIndex: [String: Int]
+        let localCount: Int
+        let maxIterations: Int
+        let lineStarts: [Int]
+        /// What the expression can observe of each variable it reads, by slot name (``UsageAnalyzer``).
+        let variableUsage: [String: CELValueUsage]
+
+        init(source: String, deducedType: CELType?, root: Node, slotNames: [String], slotIndex: [String: Int],
+             localCount: Int, maxIterations: Int, lineStarts: [Int], variableUsage: [String: CELValueUsage]) {
+            self.source = source
+            self.deducedType = deducedType
+            self.root = root
+            self.slotNames = slotNames
+            self.slotIndex = slotIndex
+            self.localCount = localCount
+            self.maxIterations = maxIterations
+            self.lineStarts = lineStarts
+            self.variableUsage = variableUsage
+        }
+    }
+
+    let compiled: Compiled
 
     /// Which parts of variable `name`'s value evaluation can observe, or `nil` when the expression never reads it.
     /// Bind a partial value built for this usage (``CELValue/init(jsonUTF8:reading:numbers:)``) and the result, or
     /// the error, is the same as with the whole value.
-    public func usage(ofVariable name: String) -> CELValueUsage? { variableUsage[name] }
+    public func usage(ofVariable name: String) -> CELValueUsage? { compiled.variableUsage[name] }
 
     /// Evaluates with the given variable bindings. Names may be qualified (`"a.b.c"`).
     /// - Throws: the ``CELError`` the expression evaluated to, with the source position of the failing node.
     public func evaluate(_ bindings: [String: CELValue] = [:]) throws(CELError) -> CELValue {
-        var slots = [CELValue?](repeating: nil, count: slotNames.count)
+        var slots = [CELValue?](repeating: nil, count: compiled.slotNames.count)
         if !slots.isEmpty {
             for (name, value) in bindings {
-                if let index = slotIndex[name] { slots[index] = value }
+                if let index = compiled.slotIndex[name] { slots[index] = value }
             }
         }
         return try run(slots)
@@ -35,16 +57,37 @@ public struct CELProgram: Sendable {
 
     /// Evaluates with a single variable bound, the hot path for per-event evaluation.
     public func evaluate(binding name: String, to value: CELValue) throws(CELError) -> CELValue {
-        var slots = [CELValue?](repeating: nil, count: slotNames.count)
-        if let index = slotIndex[name] { slots[index] = value }
+        var slots = [CELValue?](repeating: nil, count: compiled.slotNames.count)
+        if let index = compiled.slotIndex[name] { slots[index] = value }
+        return try run(slots)
+    }
+
+    /// Where each of `names` is bound in this program, for ``evaluate(_:in:)``: resolve once, evaluate many times
+    /// without hashing names. Names may be qualified; they must be distinct.
+    public func layout(binding names: [String]) -> CELBindingLayout {
+        var slots: [(position: Int, slot: Int)] = []
+        for (position, name) in names.enumerated() {
+            if let slot = compiled.slotIndex[name] { slots.append((position, slot)) }
+        }
+        return CELBindingLayout(names: names, slots: slots, program: ObjectIdentifier(compiled))
+    }
+
+    /// Evaluates with `values[i]` bound to the layout's `names[i]` (`nil` leaves that name unbound): the same as
+    /// ``evaluate(_:)`` with those bindings.
+    /// - Precondition: `layout` was made by this program (``layout(binding:)``) and `values` has one value per name.
+    public func evaluate(_ values: [CELValue?], in layout: CELBindingLayout) throws(CELError) -> CELValue {
+        precondition(layout.program == ObjectIdentifier(compiled), "a CELBindingLayout is only valid for the program that made it")
+        precondition(values.count == layout.names.count, "\(values.count) values for \(layout.names.count) names")
+        var slots = [CELValue?](repeating: nil, count: compiled.slotNames.count)
+        for binding in layout.slots { slots[binding.slot] = values[binding.position] }
         return try run(slots)
     }
 
     private func run(_ slots: [CELValue?]) throws(CELError) -> CELValue {
-        let frame = Frame(globals: slots, maxIterations: maxIterations)
-        if localCount > 0 { frame.locals = [CELValue](repeating: .null, count: localCount) }
+        let frame = Frame(globals: slots, maxIterations: compiled.maxIterations)
+        if compiled.localCount > 0 { frame.locals = [CELValue](repeating: .null, count: compiled.localCount) }
         do {
-            return try root.evaluate(frame)
+            return try compiled.root.evaluate(frame)
         } catch {
             throw positioned(error)
         }
@@ -54,8 +97,19 @@ public struct CELProgram: Sendable {
     func positioned(_ error: CELError) -> CELError {
         var error = error
         if error.position == nil, let offset = error.offset {
-            error.position = SourceLines.position(of: Int(offset), lineStarts: lineStarts)
+            error.position = SourceLines.position(of: Int(offset), lineStarts: compiled.lineStarts)
         }
         return error
     }
+}
+
+/// Variable names resolved to one program's slots (``CELProgram/layout(binding:)``), so that
+/// ``CELProgram/evaluate(_:in:)`` binds values by position.
+public struct CELBindingLayout: Sendable {
+    /// The names, in the order values are given.
+    public let names: [String]
+    /// The names the program reads: their position in ``names`` and their slot.
+    let slots: [(position: Int, slot: Int)]
+    /// The compiled program the slots belong to.
+    let program: ObjectIdentifier
 }

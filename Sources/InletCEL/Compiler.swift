@@ -46,9 +46,9 @@ struct Compiler {
         }
         var planner = Planner(registry: environment.registry, container: options.container, lineStarts: lineStarts)
         let root = try planner.plan(ast)
-        return CELProgram(source: source, deducedType: deducedType, root: root, slotNames: planner.slotNames,
-                          slotIndex: planner.slotIndex, localCount: planner.localCount,
-                          maxIterations: options.maxIterations, lineStarts: lineStarts,
-                          variableUsage: UsageAnalyzer.analyze(ast, container: options.container))
+        return CELProgram(compiled: CELProgram.Compiled(
+            source: source, deducedType: deducedType, root: root, slotNames: planner.slotNames,
+            slotIndex: planner.slotIndex, localCount: planner.localCount, maxIterations: options.maxIterations,
+            lineStarts: lineStarts, variableUsage: UsageAnalyzer.analyze(ast, container: options.container)))
     }
 }
