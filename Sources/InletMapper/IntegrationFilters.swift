@@ -20,10 +20,13 @@ public struct IntegrationFilters: Sendable {
         let usesEnvelope: Bool
         /// What the expression can observe of `payload`.
         let payloadUsage: CELValueUsage
+        /// The mapping variables resolved to the program's slots.
+        let layout: CELBindingLayout
 
         init(integration: String, program: CELProgram) {
             self.integration = integration
             self.program = program
+            self.layout = program.layout(binding: MappingVariables.names)
             self.payloadUsage = MappingVariables.payloadUsage(of: [program])
             self.usesEnvelope = program.variableNames.contains {
                 $0 == MappingVariables.envelope || $0.hasPrefix(MappingVariables.envelope + ".")
@@ -97,11 +100,11 @@ public struct IntegrationFilters: Sendable {
 }
 
 extension IntegrationFilters.Filter {
-    /// Evaluates the filter on one record's bindings.
-    func decide(_ bindings: [String: CELValue]) -> IntegrationFilters.Decision {
+    /// Evaluates the filter on one record's variable values (``MappingVariables/values(envelope:payload:includeEnvelope:)``).
+    func decide(_ values: [CELValue?]) -> IntegrationFilters.Decision {
         let result: CELValue
         do {
-            result = try program.evaluate(bindings)
+            result = try program.evaluate(values, in: layout)
         } catch {
             return .failure("the filter of integration '\(integration.prefix(80))' failed: \(error.code) error: \(error.message); fix its `filter:` in the integrations file and redrive")
         }

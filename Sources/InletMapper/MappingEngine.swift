@@ -71,10 +71,10 @@ public struct MappingEngine: Sendable {
     private func map(
         envelope: Envelope, payload: CELValue, file: MappingFile, integrationFilter: IntegrationFilters.Filter?
     ) -> [MapperOutput] {
-        let bindings = MappingVariables.bindings(
+        let variables = MappingVariables.values(
             envelope: envelope, payload: payload, includeEnvelope: file.usesEnvelope || integrationFilter?.usesEnvelope == true)
         if let integrationFilter {
-            switch integrationFilter.decide(bindings) {
+            switch integrationFilter.decide(variables) {
             case .pass:
                 break
             case .reject:
@@ -98,7 +98,7 @@ public struct MappingEngine: Sendable {
             if let filter = entry.filter {
                 let result: CELValue
                 do {
-                    result = try filter.program.evaluate(bindings)
+                    result = try filter.evaluate(variables)
                 } catch {
                     failures.append(failure(.filterError, file, entry, "filter", filter, error))
                     continue
@@ -119,7 +119,7 @@ public struct MappingEngine: Sendable {
             let produced: CELValue
             if let map = entry.map {
                 do {
-                    produced = try map.program.evaluate(bindings)
+                    produced = try map.evaluate(variables)
                 } catch {
                     failures.append(failure(.mapError, file, entry, "map", map, error))
                     continue

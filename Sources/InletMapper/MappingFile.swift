@@ -75,13 +75,21 @@ public struct MappingExpression: Sendable {
     public let program: CELProgram
     /// Where the expression text sits in the mapping file, to turn expression positions into file positions.
     let anchor: ExpressionAnchor
+    /// The mapping variables resolved to the program's slots once, so a record's values bind by position.
+    let layout: CELBindingLayout
 
     init(program: CELProgram, anchor: ExpressionAnchor) {
         self.program = program
         self.anchor = anchor
+        self.layout = program.layout(binding: MappingVariables.names)
     }
 
     public var source: String { program.source }
+
+    /// Evaluates with one record's variable values (``MappingVariables/values(envelope:payload:includeEnvelope:)``).
+    func evaluate(_ values: [CELValue?]) throws(CELError) -> CELValue {
+        try program.evaluate(values, in: layout)
+    }
 }
 
 /// Maps a line and column inside an expression to a line and column of the YAML file that holds it.

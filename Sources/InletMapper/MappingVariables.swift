@@ -42,19 +42,23 @@ public enum MappingVariables {
         return usage
     }
 
-    /// The bindings of one record. Built once per record and shared by every entry's filter and map.
-    /// `includeEnvelope: false` leaves `envelope` unbound (for files whose expressions never read it).
-    static func bindings(envelope: Envelope, payload: CELValue, includeEnvelope: Bool = true) -> [String: CELValue] {
+    /// The variables in the order ``values(envelope:payload:includeEnvelope:)`` gives them; every compiled
+    /// expression resolves them to its slots once (``CELProgram/layout(binding:)``).
+    static let names = [payload, envelope, variant, resource, action]
+
+    /// The variables' values for one record, in the order of ``names``. Built once per record and shared by every
+    /// entry's filter and map. `includeEnvelope: false` leaves `envelope` unbound (for files whose expressions never
+    /// read it).
+    static func values(envelope: Envelope, payload: CELValue, includeEnvelope: Bool = true) -> [CELValue?] {
         var action = CELValue.null
         if case .map(let object) = payload, case .string(let text)? = object["action"] { action = .string(text) }
-        var bindings: [String: CELValue] = [
-            MappingVariables.payload: payload,
-            MappingVariables.variant: envelope.variant.map(CELValue.string) ?? .null,
-            MappingVariables.resource: .string(envelope.event),
-            MappingVariables.action: action,
+        return [
+            payload,
+            includeEnvelope ? envelopeValue(envelope) : nil,
+            envelope.variant.map(CELValue.string) ?? .null,
+            .string(envelope.event),
+            action,
         ]
-        if includeEnvelope { bindings[MappingVariables.envelope] = envelopeValue(envelope) }
-        return bindings
     }
 
     static func envelopeValue(_ envelope: Envelope) -> CELValue {

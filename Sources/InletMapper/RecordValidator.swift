@@ -16,15 +16,37 @@ public struct RecordValidator: Sendable {
     public let declaration: ModelDeclaration
     /// Field positions by name, built once so validating a record does no linear searches.
     private let fieldIndex: [String: Int]
-    /// Fields a deletion must carry: the upsert key and the version field.
-    private let deletionFields: Set<String>
+    /// What validation needs of each declared field, in declaration order, worked out once.
+    private let slots: [Slot]
+
+    /// One declared field as the validator uses it (without the field's documentation text, which would be copied
+    /// for nothing on every record).
+    private struct Slot: Sendable {
+        enum Source: Sendable { case mapping, integration, definition }
+        let name: String
+        let type: ModelFieldType
+        let source: Source
+        /// Non-null in every record that is not a deletion.
+        let required: Bool
+        /// Non-null in a deletion: the upsert key and the version field.
+        let requiredInDeletion: Bool
+    }
 
     public init(declaration: ModelDeclaration) {
         self.declaration = declaration
         var index: [String: Int] = [:]
         for (position, field) in declaration.fields.enumerated() { index[field.name] = position }
         self.fieldIndex = index
-        self.deletionFields = Set(declaration.upsertKey + [declaration.versionField])
+        let deletionFields = Set(declaration.upsertKey + [declaration.versionField])
+        self.slots = declaration.fields.map { field in
+            let source: Slot.Source = switch field.name {
+            case ModelDeclaration.integrationIDField: .integration
+            case ModelDeclaration.definitionField: .definition
+            default: .mapping
+            }
+            return Slot(name: field.name, type: field.type, source: source, required: field.required,
+                        requiredInDeletion: deletionFields.contains(field.name))
+        }
     }
 
     /// Validates `object` and returns the record, fields in declaration order.
@@ -33,9 +55,11 @@ public struct RecordValidator: Sendable {
         guard case .map(let map) = object else {
             return .failure(RecordViolation("expected an object for model \(declaration.name), got \(object.typeName)"))
         }
-        var given = [CELValue?](repeating: nil, count: declaration.fields.count)
+        var given = [CELValue?](repeating: nil, count: slots.count)
         var unknown: [String] = []
         var deleted = false
+        // Mappings usually list fields in declaration order: try the field after the previous one before hashing.
+        var expected = 0
         for (key, value) in map {
             guard case .string(let name) = key else {
                 return .failure(RecordViolation("object keys must be strings, found a \(key.typeName) key"))
@@ -51,8 +75,10 @@ public struct RecordValidator: Sendable {
             if name == ModelDeclaration.integrationIDField || name == ModelDeclaration.definitionField {
                 return .failure(RecordViolation("field '\(name)' is filled from the envelope; remove it from the mapping"))
             }
-            if let position = fieldIndex[name] {
+            let position = expected < slots.count && slots[expected].name == name ? expected : fieldIndex[name]
+            if let position {
                 given[position] = value
+                expected = position + 1
             } else {
                 unknown.append(name)
             }
@@ -64,24 +90,24 @@ public struct RecordValidator: Sendable {
         }
 
         var values: [(name: String, value: ModelValue)] = []
-        values.reserveCapacity(declaration.fields.count)
+        values.reserveCapacity(slots.count)
         var missing: [String] = []
-        for (position, field) in declaration.fields.enumerated() {
+        for position in slots.indices {
             let value: ModelValue
-            switch field.name {
-            case ModelDeclaration.integrationIDField: value = .string(integration)
-            case ModelDeclaration.definitionField: value = .string(definition)
-            default:
-                switch RecordValidator.convert(given[position].map(RecordValidator.unwrap) ?? .null, to: field.type) {
+            switch slots[position].source {
+            case .integration: value = .string(integration)
+            case .definition: value = .string(definition)
+            case .mapping:
+                switch RecordValidator.convert(given[position].map(RecordValidator.unwrap) ?? .null, to: slots[position].type) {
                 case .success(let converted): value = converted
                 case .failure(let reason):
-                    return .failure(RecordViolation("field '\(field.name)' (\(field.type.rawValue)): \(reason)"))
+                    return .failure(RecordViolation("field '\(slots[position].name)' (\(slots[position].type.rawValue)): \(reason)"))
                 }
             }
-            if value == .null, deleted ? deletionFields.contains(field.name) : field.required {
-                missing.append(field.name)
+            if case .null = value, deleted ? slots[position].requiredInDeletion : slots[position].required {
+                missing.append(slots[position].name)
             }
-            values.append((field.name, value))
+            values.append((slots[position].name, value))
         }
         if !missing.isEmpty {
             let names = missing.map { "'\($0)'" }.joined(separator: ", ")
