@@ -3,7 +3,11 @@
 ///
 /// Look-ups scan a compact array of 32-bit key hashes, which beats hashing into a dictionary for the small maps
 /// (JSON objects) CEL usually sees, and costs nothing to build while parsing JSON.
-public struct CELMap: Sendable, Sequence {
+///
+/// `@unchecked Sendable`: the entries live in a `ManagedBuffer` subclass, which the standard library declares
+/// non-`Sendable`; a map's storage is never written once the map exists (builders copy a storage they share), so
+/// maps are safe to share between threads.
+public struct CELMap: @unchecked Sendable, Sequence {
     /// One entry; the hash sits next to the key so a look-up walks one array.
     struct Entry {
         var hash: UInt32
@@ -11,17 +15,56 @@ public struct CELMap: Sendable, Sequence {
         var value: CELValue
     }
 
-    final class Storage: Sendable {
-        let entries: [Entry]
-        init(entries: [Entry]) { self.entries = entries }
+    /// The entries, allocated in one block after their count: one allocation per map, and no array to look up
+    /// generic metadata for.
+    ///
+    /// Entries are only written while the map is built, by its one owner; once a `CELMap` wraps the storage it is
+    /// never written again.
+    final class Storage: ManagedBuffer<Int, Entry> {
+        /// Room for `capacity` entries, none yet.
+        static func make(capacity: Int) -> Storage {
+            unsafeDowncast(Storage.create(minimumCapacity: capacity) { _ in 0 }, to: Storage.self)
+        }
+
+        /// Moves `count` entries from `source` (left uninitialised) into a new storage.
+        static func make(moving source: UnsafeMutablePointer<Entry>, count: Int) -> Storage {
+            let storage = make(capacity: count)
+            storage.withUnsafeMutablePointers { header, entries in
+                entries.moveInitialize(from: source, count: count)
+                header.pointee = count
+            }
+            return storage
+        }
+
+        deinit {
+            _ = withUnsafeMutablePointers { header, entries in entries.deinitialize(count: header.pointee) }
+        }
+
+        /// Appends while building; the storage was made with room for it.
+        @inline(__always)
+        func append(_ entry: Entry) {
+            withUnsafeMutablePointers { header, entries in
+                (entries + header.pointee).initialize(to: entry)
+                header.pointee += 1
+            }
+        }
+
+        @inline(__always)
+        var count: Int { withUnsafeMutablePointerToHeader { $0.pointee } }
+
+        /// Reads the entries in place; the buffer is valid only inside `body`.
+        @inline(__always)
+        func withEntries<R>(_ body: (UnsafeBufferPointer<Entry>) -> R) -> R {
+            withUnsafeMutablePointers { header, entries in body(UnsafeBufferPointer(start: entries, count: header.pointee)) }
+        }
     }
 
     let storage: Storage
 
     /// An empty map.
-    public init() { storage = CELMap.empty }
+    public init() { self = CELMap.empty }
 
-    private static let empty = Storage(entries: [])
+    private static let empty = CELMap(storage: .make(capacity: 0))
 
     /// Builds a map from entries; a later duplicate key replaces the earlier value.
     /// Throws when a key is not an `int`, `uint`, `string` or `bool`.
@@ -35,15 +78,28 @@ public struct CELMap: Sendable, Sequence {
 
     init(storage: Storage) { self.storage = storage }
 
-    /// Wraps entries whose keys are known to be distinct strings with correct hashes (the JSON reader).
-    init(uniqueEntries entries: [Entry]) { storage = Storage(entries: entries) }
+    /// Wraps entries whose keys are known to be distinct with correct hashes (the JSON reader).
+    init(uniqueEntries entries: [Entry]) {
+        let storage = Storage.make(capacity: entries.count)
+        for entry in entries { storage.append(entry) }
+        self.storage = storage
+    }
+
+    /// One entry by position (insertion order).
+    @inline(__always)
+    func entry(at index: Int) -> Entry { storage.withEntries { $0[index] } }
 
     /// Accumulates entries; used by map literals and comprehensions.
+    ///
+    /// Entries go straight into a map storage, so ``build()`` costs nothing; inserting after a `build()` copies the
+    /// storage first (the built map never changes).
     public struct Builder {
-        var entries: [Entry] = []
+        var storage: Storage
+        var capacity: Int
 
         public init(capacity: Int = 0) {
-            entries.reserveCapacity(capacity)
+            self.capacity = Swift.max(capacity, 4)
+            storage = .make(capacity: self.capacity)
         }
 
         /// Inserts an entry. With `replacing` false a duplicate key throws (CEL map literals reject them).
@@ -51,33 +107,46 @@ public struct CELMap: Sendable, Sequence {
             guard let hash = CELMap.hash(key), key.kind != .double else {
                 throw CELError(.evaluation, "unsupported key type: \(key.typeName)")
             }
-            if let index = CELMap.find(key, hash: hash, entries: entries) {
+            if let index = storage.withEntries({ CELMap.find(key, hash: hash, entries: $0) }) {
                 guard replacing else { throw CELError(.evaluation, "Failed with repeated key") }
-                entries[index].value = value
+                reserve(0)
+                storage.withUnsafeMutablePointerToElements { $0[index].value = value }
                 return
             }
-            entries.append(Entry(hash: hash, key: key, value: value))
+            reserve(1)
+            storage.append(Entry(hash: hash, key: key, value: value))
+        }
+
+        /// Makes the storage this builder's own, with room for `extra` more entries.
+        private mutating func reserve(_ extra: Int) {
+            let count = storage.count
+            let unique = isKnownUniquelyReferenced(&storage)
+            guard !unique || count + extra > capacity else { return }
+            if count + extra > capacity { capacity = Swift.max(capacity * 2, count + extra) }
+            let copy = Storage.make(capacity: capacity)
+            storage.withEntries { entries in for entry in entries { copy.append(entry) } }
+            storage = copy
         }
 
         public func build() -> CELMap {
-            CELMap(storage: Storage(entries: entries))
+            CELMap(storage: storage)
         }
     }
 
     /// The number of entries.
-    public var count: Int { storage.entries.count }
-    public var isEmpty: Bool { storage.entries.isEmpty }
+    public var count: Int { storage.count }
+    public var isEmpty: Bool { storage.count == 0 }
     /// Keys in insertion order.
-    public var keys: [CELValue] { storage.entries.map(\.key) }
+    public var keys: [CELValue] { storage.withEntries { $0.map(\.key) } }
     /// Values in insertion order.
-    public var values: [CELValue] { storage.entries.map(\.value) }
+    public var values: [CELValue] { storage.withEntries { $0.map(\.value) } }
 
     /// The value for a key with CEL key semantics, or `nil`.
     public subscript(key: CELValue) -> CELValue? {
-        guard let hash = CELMap.hash(key), let index = CELMap.find(key, hash: hash, entries: storage.entries) else {
-            return nil
+        guard let hash = CELMap.hash(key) else { return nil }
+        return storage.withEntries { entries in
+            CELMap.find(key, hash: hash, entries: entries).map { entries[$0].value }
         }
-        return storage.entries[index].value
     }
 
     /// The value for a string key, or `nil`.
@@ -89,7 +158,7 @@ public struct CELMap: Sendable, Sequence {
     @inline(__always)
     func value(forString key: String, hash: UInt32) -> CELValue? {
         // Index-based so that entries are not copied (retained) while scanning hashes.
-        storage.entries.withUnsafeBufferPointer { entries in
+        storage.withEntries { entries in
             var index = 0
             let count = entries.count
             while index < count {
@@ -103,27 +172,26 @@ public struct CELMap: Sendable, Sequence {
     }
 
     public struct Iterator: IteratorProtocol {
-        let entries: [Entry]
+        let map: CELMap
         var index = 0
         public mutating func next() -> (CELValue, CELValue)? {
-            guard index < entries.count else { return nil }
+            guard index < map.count else { return nil }
             defer { index += 1 }
-            return (entries[index].key, entries[index].value)
+            let entry = map.entry(at: index)
+            return (entry.key, entry.value)
         }
     }
 
-    public func makeIterator() -> Iterator { Iterator(entries: storage.entries) }
+    public func makeIterator() -> Iterator { Iterator(map: self) }
 
-    static func find(_ key: CELValue, hash: UInt32, entries: [Entry]) -> Int? {
-        entries.withUnsafeBufferPointer { buffer in
-            var index = 0
-            let count = buffer.count
-            while index < count {
-                if buffer[index].hash == hash, buffer[index].key.celEquals(key) { return index }
-                index += 1
-            }
-            return nil
+    static func find(_ key: CELValue, hash: UInt32, entries: UnsafeBufferPointer<Entry>) -> Int? {
+        var index = 0
+        let count = entries.count
+        while index < count {
+            if entries[index].hash == hash, entries[index].key.celEquals(key) { return index }
+            index += 1
         }
+        return nil
     }
 
     /// The hash of string keys: O(1) in the key length (length, first and last eight bytes), so that the JSON reader

@@ -256,8 +256,7 @@ struct JSONReader: ~Copyable {
             throw fail("expected ',' or '}'")
         }
         depth -= 1
-        let entries = entryStack.pop(from: base)
-        return .map(CELMap(uniqueEntries: entries))
+        return .map(entryStack.popMap(from: base))
     }
 
     mutating func readArray() throws(CELError) -> CELValue {
@@ -451,6 +450,15 @@ struct JSONReader: ~Copyable {
     }
 }
 
+extension ScratchStack where Element == CELMap.Entry {
+    /// Moves the entries from `base` to the top into a new map and shrinks the stack to `base`.
+    mutating func popMap(from base: Int) -> CELMap {
+        let map = CELMap(storage: .make(moving: storage + base, count: count - base))
+        shrink(to: base)
+        return map
+    }
+}
+
 /// A growable stack whose finished tail is moved (not copied) into a new array: the JSON reader keeps the entries
 /// of all open objects (or elements of all open arrays) here, so each finished container costs one exact-size
 /// allocation and no reference-count traffic.
@@ -499,5 +507,10 @@ struct ScratchStack<Element>: ~Copyable {
         }
         count = base
         return result
+    }
+
+    /// Forgets the elements from `base` up, which the caller has moved out.
+    mutating func shrink(to base: Int) {
+        count = base
     }
 }

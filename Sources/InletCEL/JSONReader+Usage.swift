@@ -103,7 +103,7 @@ extension JSONReader {
             throw fail("expected ',' or '}'")
         }
         depth -= 1
-        return .map(CELMap(uniqueEntries: entryStack.pop(from: base)))
+        return .map(entryStack.popMap(from: base))
     }
 
     /// Reads a key (at its opening quote) and returns the index of the field it names, or `nil`. Keys without

@@ -200,8 +200,9 @@ final class MapLiteralNode: Node, @unchecked Sendable {
 
     override func evaluate(_ frame: Frame) throws(CELError) -> CELValue {
         if let constantKeys {
-            var entries: [CELMap.Entry] = []
-            entries.reserveCapacity(constantKeys.count)
+            // Entries go straight into the map's storage (one allocation); if a value fails, the partly built
+            // storage is simply released.
+            let entries = CELMap.Storage.make(capacity: constantKeys.count)
             for index in constantKeys.indices {
                 var value = try values[index].evaluate(frame)
                 if optional[index] {
@@ -213,7 +214,7 @@ final class MapLiteralNode: Node, @unchecked Sendable {
                 }
                 entries.append(CELMap.Entry(hash: constantKeys[index].hash, key: constantKeys[index].key, value: value))
             }
-            return .map(CELMap(uniqueEntries: entries))
+            return .map(CELMap(storage: entries))
         }
         var builder = CELMap.Builder(capacity: keys.count)
         for index in keys.indices {
@@ -593,8 +594,9 @@ func iterate(
             if !proceed { return }
         }
     case .map(let map):
-        for entry in map.storage.entries {
+        for index in 0..<map.count {
             try frame.countIteration(offset)
+            let entry = map.entry(at: index)
             if !(try body(entry.key, entry.value)) { return }
         }
     default:
