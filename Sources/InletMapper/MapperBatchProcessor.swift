@@ -46,13 +46,19 @@ struct MapperBatchProcessor: Sendable {
         var outgoingCount: Int { chains.reduce(0) { $0 + $1.count } }
     }
 
+    /// The chain an output belongs to: its topic and key (hashed as they are, without joining them into a string).
+    struct ChainKey: Hashable {
+        let topic: String
+        let key: [UInt8]?
+    }
+
     /// Evaluates every record of the batch. CPU only; no I/O.
     func plan(_ batch: KafkaRecordBatch) -> Plan {
         var plan = Plan()
-        var chainIndex: [String: Int] = [:]
+        var chainIndex: [ChainKey: Int] = [:]
+        chainIndex.reserveCapacity(batch.records.count)
         func append(_ outgoing: Outgoing) {
-            var chainKey = outgoing.record.topic + "\u{0}"
-            if let key = outgoing.record.key { chainKey += String(decoding: key, as: UTF8.self) }
+            let chainKey = ChainKey(topic: outgoing.record.topic, key: outgoing.record.key)
             if let index = chainIndex[chainKey] {
                 plan.chains[index].append(outgoing)
             } else {

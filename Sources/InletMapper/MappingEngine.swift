@@ -153,7 +153,9 @@ public struct MappingEngine: Sendable {
                     let key = record.key(for: entry.model)
                     records.append(MappedRecord(
                         record: record, key: key,
-                        envelope: MappingEngine.modelEnvelope(input: envelope, model: entry.model.name, key: key, ordinal: ordinal + records.count),
+                        envelope: MappingEngine.modelEnvelope(
+                            input: envelope, model: entry.model.name, eventType: entry.eventType, key: key,
+                            ordinal: ordinal + records.count),
                         mappingFile: file.path, entryIndex: entry.index, topic: entry.topic))
                 case .failure(let reason):
                     let item = objects.count > 1 || produced.kind == .list ? " item \(index)" : ""
@@ -180,13 +182,16 @@ public struct MappingEngine: Sendable {
 
     /// The envelope of a model record: a stable `ce_id` per produced record, so a replay of the same delivery
     /// through the same mapping yields the same IDs.
-    static func modelEnvelope(input: Envelope, model: ModelName, key: String, ordinal: Int) -> Envelope {
+    static func modelEnvelope(input: Envelope, model: ModelName, eventType: String, key: String, ordinal: Int) -> Envelope {
         Envelope(
-            id: "\(input.id)/\(model.rawValue)/\(ordinal)", source: input.source, type: "inlet.model.\(model.rawValue)",
+            id: input.id + "/" + model.rawValue + "/" + String(ordinal), source: input.source, type: eventType,
             time: input.time, contentType: "application/json", subject: key, definition: input.definition,
             event: input.event, integration: input.integration, variant: input.variant, receivedAt: input.receivedAt,
             traceparent: input.traceparent, replayID: input.replayID)
     }
+
+    /// The `ce_type` of `model`'s records.
+    static func modelEventType(_ model: ModelName) -> String { "inlet.model.\(model.rawValue)" }
 
     private func failure(
         _ code: MapperFailure.Code, _ file: MappingFile, _ entry: MappingEntry, _ key: String,

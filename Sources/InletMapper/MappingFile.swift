@@ -50,6 +50,8 @@ public struct MappingEntry: Sendable {
     public let validator: RecordValidator
     /// Where the entry's records go, `inlet.model.<model>`; computed once (normalising the name is not free).
     let topic: TopicName
+    /// The `ce_type` of the entry's records, `inlet.model.<Model>`.
+    let eventType: String
 
     public init(index: Int, model: ModelDeclaration, variants: Set<String>?, filter: MappingExpression?,
                 map: MappingExpression?) {
@@ -60,6 +62,7 @@ public struct MappingEntry: Sendable {
         self.map = map
         self.validator = RecordValidator(declaration: model)
         self.topic = .model(model.name)
+        self.eventType = MappingEngine.modelEventType(model.name)
     }
 
     /// Whether the entry applies to a record with this variant.
