@@ -128,62 +128,46 @@ enum PipelineBench {
                 let sample = Array(try Data(contentsOf: URL(fileURLWithPath: option("sample", ""))))
                 bodies = Array(repeating: sample, count: unique)
             }
+            // `--sender raw` (default): RawHTTPLoad, pre-serialised bytes over epoll, as wrk does; `--sender curl`: the
+            // first loader, libcurl's multi interface, kept to compare (it costs the shared CPU about 75 µs a request).
+            let sender = option("sender", "raw")
+            let raw = try RawHTTPLoad(baseURL: base, concurrency: concurrency)
             var uniqueRequests: [InletHTTPClient.HTTPRequest] = []
+            var uniqueBytes: [[UInt8]] = []
             for body in bodies {
                 let signed = try signer.sign(body: body, event: event, deliveryID: signer.newDeliveryID())
                 uniqueRequests.append(InletHTTPClient.HTTPRequest(method: .post, url: base + signed.path, headers: signed.headers, body: signed.body))
+                uniqueBytes.append(raw.serialise(path: signed.path, headers: signed.headers, body: signed.body))
             }
             // Repeats are spread evenly through the run, each repeating a request sent a little earlier.
-            var requests: [InletHTTPClient.HTTPRequest] = []
-            requests.reserveCapacity(total)
+            var order: [Int] = []
+            order.reserveCapacity(total)
             var repeatsLeft = repeats
             let step = repeats > 0 ? max(2, unique / repeats) : Int.max
-            for (index, request) in uniqueRequests.enumerated() {
-                requests.append(request)
+            for index in uniqueRequests.indices {
+                order.append(index)
                 if repeatsLeft > 0, (index + 1) % step == 0 {
-                    requests.append(uniqueRequests[index - step / 2])
+                    order.append(index - step / 2)
                     repeatsLeft -= 1
                 }
             }
             while repeatsLeft > 0 {
-                requests.append(uniqueRequests[repeatsLeft % unique])
+                order.append(repeatsLeft % unique)
                 repeatsLeft -= 1
             }
-            let client = try HTTPClient(configuration: .init(maximumIdleHandlesPerHost: concurrency))
-            let next = TicketCounter()
-            let requestsToSend = requests
             let clock = ContinuousClock()
             // Wall-clock start, for end-to-end figures measured by the caller from the first request on.
             let startedUnix = Date().timeIntervalSince1970
             let started = clock.now
-            let results = try await withThrowingTaskGroup(of: ([Double], [Int: Int]).self) { group in
-                for _ in 0..<concurrency {
-                    group.addTask {
-                        var latencies: [Double] = []
-                        var statuses: [Int: Int] = [:]
-                        while true {
-                            let index = next.take()
-                            guard index < requestsToSend.count else { break }
-                            let begin = clock.now
-                            let status: Int
-                            do { status = try await client.execute(requestsToSend[index]).status } catch { status = -1 }
-                            latencies.append(milliseconds(clock.now - begin))
-                            statuses[status, default: 0] += 1
-                        }
-                        return (latencies, statuses)
-                    }
-                }
-                var all: [Double] = []
-                var statuses: [Int: Int] = [:]
-                for try await (latencies, counts) in group {
-                    all += latencies
-                    statuses.merge(counts, uniquingKeysWith: +)
-                }
-                return (all.sorted(), statuses)
+            let results: ([Double], [Int: Int])
+            if sender == "curl" {
+                results = try await curlLoad(order.map { uniqueRequests[$0] }, concurrency: concurrency)
+            } else {
+                let outcome = try await raw.run(order.map { uniqueBytes[$0] })
+                results = (outcome.latencies.sorted(), outcome.statuses)
             }
             let seconds = milliseconds(clock.now - started) / 1000
-            await client.shutdown()
-            emit(["started_unix": startedUnix, "requests": total, "unique": unique, "repeats": repeats, "concurrency": concurrency, "seconds": seconds,
+            emit(["sender": sender, "started_unix": startedUnix, "requests": total, "unique": unique, "repeats": repeats, "concurrency": concurrency, "seconds": seconds,
                   "requests_per_second": Double(total) / seconds, "p50_ms": percentile(results.0, 0.50),
                   "p99_ms": percentile(results.0, 0.99), "statuses": Dictionary(uniqueKeysWithValues: results.1.map { (String($0.key), $0.value) })])
 
@@ -262,6 +246,42 @@ enum PipelineBench {
 }
 
 /// Hands out 0, 1, 2, … to concurrent workers.
+extension PipelineBench {
+    /// The first loader: `concurrency` tasks sending through libcurl's multi interface (`--sender curl`).
+    static func curlLoad(_ requests: [InletHTTPClient.HTTPRequest], concurrency: Int) async throws -> ([Double], [Int: Int]) {
+        let client = try HTTPClient(configuration: .init(maximumIdleHandlesPerHost: concurrency))
+        let next = TicketCounter()
+        let clock = ContinuousClock()
+        let results = try await withThrowingTaskGroup(of: ([Double], [Int: Int]).self) { group in
+            for _ in 0..<concurrency {
+                group.addTask {
+                    var latencies: [Double] = []
+                    var statuses: [Int: Int] = [:]
+                    while true {
+                        let index = next.take()
+                        guard index < requests.count else { break }
+                        let begin = clock.now
+                        let status: Int
+                        do { status = try await client.execute(requests[index]).status } catch { status = -1 }
+                        latencies.append(milliseconds(clock.now - begin))
+                        statuses[status, default: 0] += 1
+                    }
+                    return (latencies, statuses)
+                }
+            }
+            var all: [Double] = []
+            var statuses: [Int: Int] = [:]
+            for try await (latencies, counts) in group {
+                all += latencies
+                statuses.merge(counts, uniquingKeysWith: +)
+            }
+            return (all.sorted(), statuses)
+        }
+        await client.shutdown()
+        return results
+    }
+}
+
 final class TicketCounter: Sendable {
     private let value = Atomic<Int>(0)
     func take() -> Int { value.add(1, ordering: .relaxed).oldValue }
