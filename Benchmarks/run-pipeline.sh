@@ -49,8 +49,10 @@ peak_rss_mb() { awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>/
 $BENCH bare-server --port 18081 & bare=$!; pids+=("$bare")
 wait_http "http://127.0.0.1:18081/webhooks/github/x"
 log "baseline: bare HTTP server, $N requests at concurrency $C"
+# Warmed up like every HTTP row (connections, first allocations); kept running for the receiver-alone rows below,
+# which measure it again right before each of theirs.
+$BENCH load --url http://127.0.0.1:18081 --requests 500 --concurrency "$C" > /dev/null
 $BENCH load --url http://127.0.0.1:18081 --requests "$N" --concurrency "$C" > "$RUN/bare.json"
-kill -TERM "$bare"; wait "$bare" 2>/dev/null || true
 
 # --- baseline 2: the broker's produce rate for the same bytes; baseline 3: PostgreSQL's upsert rate ----------------
 log "baseline: broker produce rate ($N records)"
@@ -104,7 +106,8 @@ $BENCH replay-bench --brokers "$INLET_KAFKA_BROKERS" --records "$N" --rounds 3 -
   --postgres "$INLET_POSTGRES_URL" > "$RUN/replay.json"
 
 # --- provider families at the receiver alone (issue 4): HMAC (Stripe), URL-signing (Twilio), asymmetric (Discord) ---
-# Each against the bare server above; a short warm-up first (connections, topic metadata) is not counted.
+# Each against the bare server, measured right before; a short warm-up first (connections, topic metadata) is not
+# counted.
 INLET_ADMIN_PORT=0 $BIN receiver > "$RUN/receiver-families.log" 2>&1 & families_pid=$!; pids+=("$families_pid")
 wait_http "http://127.0.0.1:$INLET_RECEIVER_PORT/readyz"
 for family in "hmac-github github - pull_request" \
@@ -113,12 +116,14 @@ for family in "hmac-github github - pull_request" \
               "asymmetric discord deploy/local/samples/discord/application_authorized.json APPLICATION_AUTHORIZED"; do
   read -r name definition sample event <<< "$family"
   log "receiver alone, $name family ($definition): $N requests at concurrency $C"
-  args=(--url "http://127.0.0.1:$INLET_RECEIVER_PORT" --concurrency "$C" --repeat-fraction 0 --definition "$definition"
-        --event "$event")
+  args=(--concurrency "$C" --repeat-fraction 0 --definition "$definition" --event "$event")
   # GitHub: the pipeline row's generated ~3 KB pull requests (unique IDs); the others: the definition's sample.
   [ "$sample" = - ] || args+=(--sample "$sample")
-  $BENCH load "${args[@]}" --requests 500 > /dev/null
-  $BENCH load "${args[@]}" --requests "$N" > "$RUN/family-$name.json"
+  $BENCH load "${args[@]}" --url "http://127.0.0.1:$INLET_RECEIVER_PORT" --requests 500 > /dev/null
+  # The bare server again just before, with the same body and headers: the ratio compares neighbouring runs, since
+  # other load on a shared machine comes and goes within a minute.
+  $BENCH load "${args[@]}" --url http://127.0.0.1:18081 --requests "$N" > "$RUN/family-$name-bare.json"
+  $BENCH load "${args[@]}" --url "http://127.0.0.1:$INLET_RECEIVER_PORT" --requests "$N" > "$RUN/family-$name.json"
 done
 kill -TERM "$families_pid"; wait "$families_pid" 2>/dev/null || true
 cleanup; trap - EXIT
@@ -139,13 +144,15 @@ result = {
   "delivered_records": delivered, "deliveries_beyond_unique": delivered - unique, "peak_rss_mb": rss,
   "mapper_alone": mapper, "replay": replay,
   "receiver_families": {name: load(f"family-{name}") for name in ("hmac-github", "hmac", "url-signing", "asymmetric")},
+  "receiver_families_bare": {name: load(f"family-{name}-bare") for name in ("hmac-github", "hmac", "url-signing", "asymmetric")},
 }
 json.dump(result, open(f"{run}/result.json", "w"), indent=2)
 def families_report():
     lines = []
     for name, family in result["receiver_families"].items():
-        lines.append(f"receiver alone, {name:11s} req/s {family['requests_per_second']:8.0f}   bare Hummingbird 202  {bare['requests_per_second']:9.0f}   "
-                     f"{family['requests_per_second']/bare['requests_per_second']:6.2f}  (p50 / p99 {family['p50_ms']:.1f} / {family['p99_ms']:.1f} ms; statuses {family['statuses']})")
+        base = result["receiver_families_bare"][name]
+        lines.append(f"receiver alone, {name:11s} req/s {family['requests_per_second']:8.0f}   bare Hummingbird 202  {base['requests_per_second']:9.0f}   "
+                     f"{family['requests_per_second']/base['requests_per_second']:6.2f}  (p50 / p99 {family['p50_ms']:.1f} / {family['p99_ms']:.1f} ms; statuses {family['statuses']})")
     return "\n".join(lines)
 print(f"""
 Inlet pipeline benchmark: {receiver['requests']} signed GitHub pull_request webhooks (~3 KB, {receiver['repeats']} repeats), concurrency {receiver['concurrency']}, {os.environ.get('INLET_TOPIC_PARTITIONS', '1')} partitions per topic
