@@ -51,11 +51,12 @@ extension JSONReader {
         guard let fields = usage.fieldList, index < bytes.count, bytes[index] == UInt8(ascii: "{") else {
             return try readValue()
         }
-        return try readObject(keeping: fields)
+        // The fields are read in place (copying a field would retain its name, bytes and nested usage).
+        return try fields.withUnsafeBufferPointer { (fields) throws(CELError) -> CELValue in try readObject(keeping: fields) }
     }
 
     /// An object of which only `fields` are built; the values of other keys are validated and skipped.
-    mutating func readObject(keeping fields: [CELValueUsage.Field]) throws(CELError) -> CELValue {
+    mutating func readObject(keeping fields: UnsafeBufferPointer<CELValueUsage.Field>) throws(CELError) -> CELValue {
         depth += 1
         guard depth <= JSONReader.maxDepth else { throw fail("nesting deeper than \(JSONReader.maxDepth)") }
         index += 1
@@ -75,13 +76,12 @@ extension JSONReader {
             index += 1
             skipWhitespace()
             if let kept {
-                let field = fields[kept]
-                let value = try readValue(field.usage)
+                let value = try readValue(fields[kept].usage)
                 // A repeated key: the later value wins, in the place of the first (as the full reader does).
                 var probe = base
                 while probe < entryStack.count {
-                    if entryStack.storage[probe].hash == field.hash, case .string(let existing) = entryStack.storage[probe].key,
-                       existing == field.name {
+                    if entryStack.storage[probe].hash == fields[kept].hash, case .string(let existing) = entryStack.storage[probe].key,
+                       existing == fields[kept].name {
                         break
                     }
                     probe += 1
@@ -89,7 +89,7 @@ extension JSONReader {
                 if probe < entryStack.count {
                     entryStack.storage[probe].value = value
                 } else {
-                    entryStack.push(CELMap.Entry(hash: field.hash, key: .string(field.name), value: value))
+                    entryStack.push(CELMap.Entry(hash: fields[kept].hash, key: .string(fields[kept].name), value: value))
                 }
             } else {
                 try skipValue()
@@ -108,7 +108,7 @@ extension JSONReader {
 
     /// Reads a key (at its opening quote) and returns the index of the field it names, or `nil`. Keys without
     /// escapes are compared as bytes, without making a `String`.
-    mutating func readKey(matching fields: [CELValueUsage.Field]) throws(CELError) -> Int? {
+    mutating func readKey(matching fields: UnsafeBufferPointer<CELValueUsage.Field>) throws(CELError) -> Int? {
         let start = index + 1
         guard let end = try skipString() else {
             // Escapes: decode the key as the full reader does and compare the text.
