@@ -1,9 +1,11 @@
 /// The parsed expression tree, after macro expansion. Operators are calls with the spec's internal names
 /// (`_+_`, `_&&_`, `_[_]`, `!_`, `-_`, `@in`, `_?_:_`).
-final class Expr {
+/// Immutable once parsed (hence `Sendable`): a compiled program keeps its tree for analyses asked for later
+/// (``CELProgram/usage(ofVariable:)``).
+final class Expr: Sendable {
     /// Offset of the node's token in Unicode scalars, for error positions.
     let offset: Int32
-    var kind: ExprKind
+    let kind: ExprKind
     /// Height of the subtree (a leaf is 1); bounded by ``CELEnvironment/Options/maxNestingDepth`` so that every
     /// recursive pass over the tree (checker, planner, evaluator) has bounded stack use.
     let height: Int32
@@ -15,7 +17,7 @@ final class Expr {
     }
 }
 
-enum ExprKind {
+enum ExprKind: Sendable {
     case literal(CELValue)
     /// An identifier; a leading `.` (absolute name) is kept in the name.
     case ident(String)
@@ -30,15 +32,15 @@ enum ExprKind {
     case macro(Macro)
 }
 
-struct MapEntry {
+struct MapEntry: Sendable {
     var key: Expr
     var value: Expr
     var optional: Bool
 }
 
 /// An expanded macro. The planner turns each kind into a dedicated node instead of a generic comprehension.
-struct Macro {
-    enum Kind {
+struct Macro: Sendable {
+    enum Kind: Sendable {
         case all, exists, existsOne
         /// `map(x, t)` (args: [t]) or `map(x, p, t)` (args: [p, t]).
         case map

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A compiled CEL expression. Immutable and `Sendable`: evaluate it from any number of threads at once.
 ///
 /// A copy shares the compiled form (one reference), so passing programs around costs nothing.
@@ -19,11 +21,14 @@ public struct CELProgram: Sendable {
         let localCount: Int
         let maxIterations: Int
         let lineStarts: [Int]
-        /// What the expression can observe of each variable it reads, by slot name (``UsageAnalyzer``).
-        let variableUsage: [String: CELValueUsage]
+        /// The parsed expression and its container, kept for ``variableUsage``.
+        let ast: Expr
+        let container: String
+        /// Worked out on first use: most programs are never asked (and the analysis would double compile times).
+        private let usageCache = Mutex<[String: CELValueUsage]?>(nil)
 
         init(source: String, deducedType: CELType?, root: Node, slotNames: [String], slotIndex: [String: Int],
-             localCount: Int, maxIterations: Int, lineStarts: [Int], variableUsage: [String: CELValueUsage]) {
+             localCount: Int, maxIterations: Int, lineStarts: [Int], ast: Expr, container: String) {
             self.source = source
             self.deducedType = deducedType
             self.root = root
@@ -32,7 +37,18 @@ public struct CELProgram: Sendable {
             self.localCount = localCount
             self.maxIterations = maxIterations
             self.lineStarts = lineStarts
-            self.variableUsage = variableUsage
+            self.ast = ast
+            self.container = container
+        }
+
+        /// What the expression can observe of each variable it reads, by slot name (``UsageAnalyzer``).
+        var variableUsage: [String: CELValueUsage] {
+            usageCache.withLock { cache in
+                if let cache { return cache }
+                let usage = UsageAnalyzer.analyze(ast, container: container)
+                cache = usage
+                return usage
+            }
         }
     }
 

@@ -69,12 +69,6 @@ public struct CELValueUsage: Sendable, Equatable, CustomStringConvertible {
         fieldList = merged.sorted { $0.name < $1.name }
     }
 
-    /// Reads `path` and, at its end, `leaf` (the usage of a value reached by selecting the keys of `path` in turn).
-    static func path(_ path: ArraySlice<String>, then leaf: CELValueUsage) -> CELValueUsage {
-        guard let first = path.first else { return leaf }
-        return CELValueUsage(fieldList: [Field(name: first, usage: CELValueUsage.path(path.dropFirst(), then: leaf))])
-    }
-
     public static func == (lhs: CELValueUsage, rhs: CELValueUsage) -> Bool {
         switch (lhs.fieldList, rhs.fieldList) {
         case (nil, nil): return true

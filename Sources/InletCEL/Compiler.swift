@@ -49,6 +49,6 @@ struct Compiler {
         return CELProgram(compiled: CELProgram.Compiled(
             source: source, deducedType: deducedType, root: root, slotNames: planner.slotNames,
             slotIndex: planner.slotIndex, localCount: planner.localCount, maxIterations: options.maxIterations,
-            lineStarts: lineStarts, variableUsage: UsageAnalyzer.analyze(ast, container: options.container)))
+            lineStarts: lineStarts, ast: ast, container: options.container))
     }
 }

@@ -27,8 +27,36 @@ struct UsageAnalyzer {
         var isChain = false
     }
 
+    /// A usage being accumulated: whole, or the keys read so far with what is read of each. Recording into a tree
+    /// keeps the analysis linear in the size of the expression (merging finished usages at every read was not).
+    final class Accumulator {
+        var isWhole = false
+        var children: [String: Accumulator] = [:]
+
+        func record(_ path: ArraySlice<String>, whole: Bool) {
+            guard !isWhole else { return }
+            guard let first = path.first else {
+                if whole {
+                    isWhole = true
+                    children = [:]
+                }
+                return
+            }
+            let child: Accumulator
+            if let existing = children[first] {
+                child = existing
+            } else {
+                child = Accumulator()
+                children[first] = child
+            }
+            child.record(path.dropFirst(), whole: whole)
+        }
+
+        var usage: CELValueUsage { isWhole ? .whole : .fields(children.mapValues(\.usage)) }
+    }
+
     let containerPrefixes: [String]
-    private(set) var usage: [String: CELValueUsage] = [:]
+    private var accumulators: [String: Accumulator] = [:]
     /// Locals in scope, innermost last: comprehension variables (no references) and `cel.bind` variables (their
     /// initialiser's references).
     private var scopes: [(name: String, references: [Reference])] = []
@@ -41,26 +69,28 @@ struct UsageAnalyzer {
     static func analyze(_ root: Expr, container: String) -> [String: CELValueUsage] {
         var analyzer = UsageAnalyzer(container: container)
         analyzer.consume(analyzer.flow(root))
-        return analyzer.usage
+        return analyzer.accumulators.mapValues(\.usage)
     }
 
-    private mutating func record(_ reference: Reference, _ leaf: CELValueUsage) {
-        let read = CELValueUsage.path(reference.path[...], then: leaf)
-        if let existing = usage[reference.slot] {
-            usage[reference.slot] = existing.union(read)
+    private mutating func record(_ reference: Reference, whole: Bool) {
+        let accumulator: Accumulator
+        if let existing = accumulators[reference.slot] {
+            accumulator = existing
         } else {
-            usage[reference.slot] = read
+            accumulator = Accumulator()
+            accumulators[reference.slot] = accumulator
         }
+        accumulator.record(reference.path[...], whole: whole)
     }
 
     /// The whole value of every reference may be observed.
     private mutating func consume(_ flow: Flow) {
-        for reference in flow.references { record(reference, .whole) }
+        for reference in flow.references { record(reference, whole: true) }
     }
 
     /// The references are evaluated (so every key on their paths is read) but their values not yet observed.
     private mutating func touch(_ references: [Reference]) {
-        for reference in references { record(reference, .fields([:])) }
+        for reference in references { record(reference, whole: false) }
     }
 
     private mutating func consume(_ expr: Expr) { consume(flow(expr)) }
