@@ -46,13 +46,54 @@ extension JSONReader {
         return value
     }
 
-    /// A value of which `usage` is read: an object keeps only the listed keys, anything else is read whole.
+    /// A value of which `usage` is read: an object keeps the listed keys (or all), an array no element, each
+    /// element read for the usage of elements, or all; anything else is read whole.
     mutating func readValue(_ usage: CELValueUsage) throws(CELError) -> CELValue {
-        guard let fields = usage.fieldList, index < bytes.count, bytes[index] == UInt8(ascii: "{") else {
+        guard index < bytes.count else { return try readValue() }
+        switch bytes[index] {
+        case UInt8(ascii: "{"):
+            guard let fields = usage.fieldList else { return try readValue() }
+            // The fields are read in place (copying a field would retain its name, bytes and nested usage).
+            return try fields.withUnsafeBufferPointer { (fields) throws(CELError) -> CELValue in try readObject(keeping: fields) }
+        case UInt8(ascii: "["):
+            switch usage.elementPart {
+            case .whole: return try readValue()
+            case .none:
+                try skipArray()
+                return .list([])
+            case .each(let elementUsage): return try readArray(each: elementUsage)
+            }
+        default:
             return try readValue()
         }
-        // The fields are read in place (copying a field would retain its name, bytes and nested usage).
-        return try fields.withUnsafeBufferPointer { (fields) throws(CELError) -> CELValue in try readObject(keeping: fields) }
+    }
+
+    /// An array whose elements are each read for `usage`.
+    mutating func readArray(each usage: CELValueUsage) throws(CELError) -> CELValue {
+        depth += 1
+        guard depth <= JSONReader.maxDepth else { throw fail("nesting deeper than \(JSONReader.maxDepth)") }
+        index += 1
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            depth -= 1
+            return .list([])
+        }
+        let base = valueStack.count
+        while true {
+            skipWhitespace()
+            let value = try readValue(usage)
+            valueStack.push(value)
+            skipWhitespace()
+            guard index < bytes.count else { throw fail("unexpected end of input") }
+            let byte = bytes[index]
+            index += 1
+            if byte == UInt8(ascii: ",") { continue }
+            if byte == UInt8(ascii: "]") { break }
+            throw fail("expected ',' or ']'")
+        }
+        depth -= 1
+        return .list(valueStack.pop(from: base))
     }
 
     /// An object of which only `fields` are built; the values of other keys are validated and skipped.

@@ -2,21 +2,30 @@
 /// (``CELValueUsage``), for ``CELProgram/usage(ofVariable:)``.
 ///
 /// The analysis follows values, not just names: every sub-expression yields the *references* its value is made of
-/// directly — a variable (by slot name, as the planner resolves names) and a path of keys selected from it. A field
-/// selection extends its operand's references; `cel.bind` lets its variable stand for its initialiser's references;
-/// `has()` reads a key's presence. Every other use (a call, an operator, a list or map literal, a comprehension, the
-/// expression's result) *consumes* the references it receives: their whole value at that path may be observed.
-/// Each selection also records its path as read, even when its value is never consumed, because selecting a key
-/// that is absent fails and that must still happen.
+/// directly — a variable (by slot name, as the planner resolves names) and a path of steps from it (a key of a map,
+/// or each element of a list). A field selection extends its operand's references; `cel.bind` lets its variable
+/// stand for its initialiser's references; a comprehension *iterates* its range (a list's length, a map's keys) and
+/// lets its element variable stand for each element; `has()` reads a key's presence. Every other use (a call, an
+/// operator, a list or map literal, the expression's result) *consumes* the references it receives: their whole
+/// value may be observed. Each selection also records its path as read, even when its value is never consumed,
+/// because selecting a key that is absent fails and that must still happen.
 ///
 /// Over-approximating is always safe (more of the value is built than needed); the analysis must never miss a read.
 /// Names resolve as ``Planner`` resolves them: locals shadow variables, and a chain `a.b.c` may denote the variable
 /// `a.b.c`, `a.b` (then `.c`) or `a` (then `.b.c`), with every container prefix; all candidates are recorded.
 struct UsageAnalyzer {
-    /// A value reached from a variable by selecting keys.
+    /// One step from a value to a part of it.
+    enum Step: Hashable {
+        /// The value of a key of a map.
+        case field(String)
+        /// Each element of a list (a comprehension variable).
+        case element
+    }
+
+    /// A value reached from a variable by steps.
     struct Reference {
         var slot: String
-        var path: [String]
+        var path: [Step]
     }
 
     /// What an expression's value is made of directly.
@@ -27,32 +36,57 @@ struct UsageAnalyzer {
         var isChain = false
     }
 
-    /// A usage being accumulated: whole, or the keys read so far with what is read of each. Recording into a tree
-    /// keeps the analysis linear in the size of the expression (merging finished usages at every read was not).
+    /// A usage being accumulated. Recording into a tree keeps the analysis linear in the size of the expression
+    /// (merging finished usages at every read was not).
     final class Accumulator {
         var isWhole = false
         var children: [String: Accumulator] = [:]
+        /// When the value is iterated by a comprehension: what is read of each element of a list.
+        var elements: Accumulator?
 
-        func record(_ path: ArraySlice<String>, whole: Bool) {
+        /// Records that `path` is read, and at its end what `read` says.
+        func record(_ path: ArraySlice<Step>, _ read: Read) {
             guard !isWhole else { return }
             guard let first = path.first else {
-                if whole {
+                switch read {
+                case .whole:
                     isWhole = true
                     children = [:]
+                    elements = nil
+                case .iterated:
+                    if elements == nil { elements = Accumulator() }
+                case .kind:
+                    break
                 }
                 return
             }
             let child: Accumulator
-            if let existing = children[first] {
-                child = existing
-            } else {
-                child = Accumulator()
-                children[first] = child
+            switch first {
+            case .field(let name):
+                if let existing = children[name] {
+                    child = existing
+                } else {
+                    child = Accumulator()
+                    children[name] = child
+                }
+            case .element:
+                if let existing = elements {
+                    child = existing
+                } else {
+                    child = Accumulator()
+                    elements = child
+                }
             }
-            child.record(path.dropFirst(), whole: whole)
+            child.record(path.dropFirst(), read)
         }
 
-        var usage: CELValueUsage { isWhole ? .whole : .fields(children.mapValues(\.usage)) }
+        var usage: CELValueUsage {
+            if isWhole { return .whole }
+            var usage = CELValueUsage.fields(children.mapValues(\.usage))
+            // Iterated: a map stays whole (its keys are visited) and each list element is read as recorded.
+            if let elements { usage.formUnion(.elements(elements.usage)) }
+            return usage
+        }
     }
 
     let containerPrefixes: [String]
@@ -72,7 +106,17 @@ struct UsageAnalyzer {
         return analyzer.accumulators.mapValues(\.usage)
     }
 
-    private mutating func record(_ reference: Reference, whole: Bool) {
+    /// How much of the value at the end of a reference is observed.
+    enum Read {
+        /// Only its kind (it was selected; selecting fails when a key is absent or the value is no map).
+        case kind
+        /// It is iterated by a comprehension: a list's length, a map's keys.
+        case iterated
+        /// All of it.
+        case whole
+    }
+
+    private mutating func record(_ reference: Reference, _ read: Read) {
         let accumulator: Accumulator
         if let existing = accumulators[reference.slot] {
             accumulator = existing
@@ -80,17 +124,17 @@ struct UsageAnalyzer {
             accumulator = Accumulator()
             accumulators[reference.slot] = accumulator
         }
-        accumulator.record(reference.path[...], whole: whole)
+        accumulator.record(reference.path[...], read)
     }
 
     /// The whole value of every reference may be observed.
     private mutating func consume(_ flow: Flow) {
-        for reference in flow.references { record(reference, whole: true) }
+        for reference in flow.references { record(reference, .whole) }
     }
 
     /// The references are evaluated (so every key on their paths is read) but their values not yet observed.
     private mutating func touch(_ references: [Reference]) {
-        for reference in references { record(reference, whole: false) }
+        for reference in references { record(reference, .kind) }
     }
 
     private mutating func consume(_ expr: Expr) { consume(flow(expr)) }
@@ -120,7 +164,7 @@ struct UsageAnalyzer {
             let base = flow(operand)
             if testOnly {
                 // `has(x.f)`: the presence of `f` (and that `x` is a map) is all that is observed.
-                touch(base.references.map { Reference(slot: $0.slot, path: $0.path + [field]) })
+                touch(base.references.map { Reference(slot: $0.slot, path: $0.path + [.field(field)]) })
                 return Flow()
             }
             return select(base, field, qualifies: !optional)
@@ -149,7 +193,7 @@ struct UsageAnalyzer {
 
     /// `base.field`: every reference's path grows by `field`; a plain chain may also name a qualified variable.
     private mutating func select(_ base: Flow, _ field: String, qualifies: Bool) -> Flow {
-        var references = base.references.map { Reference(slot: $0.slot, path: $0.path + [field]) }
+        var references = base.references.map { Reference(slot: $0.slot, path: $0.path + [.field(field)]) }
         let isChain = qualifies && base.isChain
         if isChain {
             references += base.references.filter(\.path.isEmpty).map { Reference(slot: $0.slot + "." + field, path: []) }
@@ -171,13 +215,41 @@ struct UsageAnalyzer {
             // `cel.block([e...], result)`: the entries are read through `cel.index(i)`; take them as consumed.
             for arg in macro.args { consume(arg) }
             return Flow()
-        case .all, .exists, .existsOne, .map, .filter, .all2, .exists2, .existsOne2, .transformList, .transformMap,
-             .transformMapEntry, .optMap, .optFlatMap:
-            consume(macro.range)
-            for variable in macro.variables { scopes.append((variable, [])) }
-            defer { scopes.removeLast(macro.variables.count) }
+        case .all, .exists, .existsOne, .map, .filter:
+            // One variable: each element of a list (a map's keys, and then the map is kept whole).
+            let range = flow(macro.range)
+            iterate(range.references)
+            scopes.append((macro.variables[0], range.references.map(\.element)))
+            defer { scopes.removeLast() }
+            for arg in macro.args { consume(arg) }
+            // `filter` returns elements of its range, unchanged: its result is made of them.
+            return macro.kind == .filter ? Flow(references: range.references) : Flow()
+        case .all2, .exists2, .existsOne2, .transformList, .transformMap, .transformMapEntry:
+            // Two variables: an index and each element of a list, or a key and its value in a map (kept whole).
+            let range = flow(macro.range)
+            iterate(range.references)
+            scopes.append((macro.variables[0], []))
+            scopes.append((macro.variables[1], range.references.map(\.element)))
+            defer { scopes.removeLast(2) }
+            for arg in macro.args { consume(arg) }
+            return Flow()
+        case .optMap, .optFlatMap:
+            // The variable is the optional's value: what `x.?a` selected, so it stands for the same references.
+            let range = flow(macro.range)
+            scopes.append((macro.variables[0], range.references))
+            defer { scopes.removeLast() }
             for arg in macro.args { consume(arg) }
             return Flow()
         }
     }
+
+    /// The references are iterated by a comprehension.
+    private mutating func iterate(_ references: [Reference]) {
+        for reference in references { record(reference, .iterated) }
+    }
+}
+
+extension UsageAnalyzer.Reference {
+    /// Each element of the list this reference reaches.
+    var element: UsageAnalyzer.Reference { UsageAnalyzer.Reference(slot: slot, path: path + [.element]) }
 }

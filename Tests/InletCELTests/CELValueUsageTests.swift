@@ -38,9 +38,29 @@ struct CELValueUsageAnalysisTests {
                        "cel.bind(p, payload, p)", "has(payload.a) ? payload : {}"] {
             #expect(try Self.usage(source) == Self.whole, "\(source)")
         }
-        #expect(try Self.usage("payload.a.map(l, l.name)") == Self.fields(["a": Self.whole]))
+        #expect(try Self.usage("size(payload.a.filter(l, l.ok))") == Self.fields(["a": Self.whole]))
+        #expect(try Self.usage("payload.a.map(l, l)") == Self.fields(["a": Self.whole]))
         #expect(try Self.usage("payload.a.b.size() > 1") == Self.fields(["a": Self.fields(["b": Self.whole])]))
         #expect(try Self.usage("cel.block([payload.a], cel.index(0).b)") == Self.fields(["a": Self.whole]))
+    }
+
+    @Test("a comprehension reads each element of a list as its variable is read, and keeps a map whole")
+    func comprehensions() throws {
+        let names = CELValueUsage.elements(Self.fields(["name": Self.whole]))
+        #expect(try Self.usage("payload.a.map(l, l.name)") == Self.fields(["a": names]))
+        #expect(try Self.usage("payload.a.exists(l, has(l.x))")
+            == Self.fields(["a": .elements(Self.fields(["x": Self.fields([:])]))]))
+        #expect(try Self.usage("payload.a.filter(l, l.ok).map(l, l.name)")
+            == Self.fields(["a": .elements(Self.fields(["ok": Self.whole, "name": Self.whole]))]))
+        #expect(try Self.usage("payload.a.transformList(i, v, v.name)") == Self.fields(["a": names]))
+        #expect(try Self.usage("payload.a.all(i, v, v > 1)") == Self.fields(["a": Self.whole]))
+        #expect(try Self.usage("payload.a.map(l, 1)") == Self.fields(["a": .elements(Self.fields([:]))]))
+        #expect(try Self.usage("payload.a.map(l, l.b.map(m, m.c))")
+            == Self.fields(["a": .elements(Self.fields(["b": .elements(Self.fields(["c": Self.whole]))]))]))
+        // Selected from and iterated: a map is iterated by its keys, so it stays whole; lists are read per element.
+        let both = try #require(try Self.usage("has(payload.a.x) && payload.a.all(k, k.y == 1)")?.field("a"))
+        #expect(both.fieldNames == nil && both.elementUsage == Self.fields(["y": Self.whole]))
+        #expect(try Self.usage("payload.?a.optMap(x, x.b)") == Self.fields(["a": Self.fields(["b": Self.whole])]))
     }
 
     @Test("cel.bind variables stand for what they were bound to")
@@ -86,5 +106,8 @@ struct CELValueUsageAnalysisTests {
         #expect(a.fieldNames == ["a"])
         #expect(Self.whole.fieldNames == nil)
         #expect(b.description == "{a: {c: {}}, d: whole}")
+        #expect(CELValueUsage.elements(a).description == "{whole} | [each: {a: {b: whole}}]")
+        #expect(CELValueUsage.elements(Self.whole) == Self.whole)
+        #expect(a.elementUsage == nil && Self.whole.elementUsage == Self.whole)
     }
 }

@@ -22,7 +22,7 @@ struct MappingPayloadUsageTests {
         #expect(usage.fieldNames == ["action", "number", "pull_request", "repository"], "\(usage)")
         #expect(usage.field("repository") == .fields(["full_name": .whole]))
         let pullRequest = try #require(usage.field("pull_request"))
-        #expect(pullRequest.field("labels") == .whole)
+        #expect(pullRequest.field("labels") == .elements(.fields(["name": .whole])))
         #expect(pullRequest.field("user") == .fields(["login": .whole]))
         #expect(pullRequest.field("title") == .whole)
         #expect(pullRequest.field("body") == nil)
