@@ -92,7 +92,8 @@ public struct CELProgram: Sendable {
     /// ``evaluate(_:)`` with those bindings.
     /// - Precondition: `layout` was made by this program (``layout(binding:)``) and `values` has one value per name.
     public func evaluate(_ values: [CELValue?], in layout: CELBindingLayout) throws(CELError) -> CELValue {
-        precondition(layout.program == ObjectIdentifier(compiled), "a CELBindingLayout is only valid for the program that made it")
+        precondition(layout.program == ObjectIdentifier(compiled),
+                     "a CELBindingLayout is only valid for the program that made it")
         precondition(values.count == layout.names.count, "\(values.count) values for \(layout.names.count) names")
         var slots = [CELValue?](repeating: nil, count: compiled.slotNames.count)
         for binding in layout.slots { slots[binding.slot] = values[binding.position] }

@@ -29,7 +29,7 @@ public struct CELValueUsage: Sendable, Equatable, CustomStringConvertible {
         /// Every element, whole.
         case whole
         /// No element: only that the value is an array can be observed.
-        case none
+        case empty
         /// Every element, read with this usage.
         case each(CELValueUsage)
     }
@@ -50,7 +50,7 @@ public struct CELValueUsage: Sendable, Equatable, CustomStringConvertible {
     /// Only these keys of a map are read, each with the given usage of its value (a list is not read at all).
     public static func fields(_ fields: [String: CELValueUsage]) -> CELValueUsage {
         CELValueUsage(fieldList: fields.sorted { $0.key < $1.key }.map { Field(name: $0.key, usage: $0.value) },
-                      elementPart: .none)
+                      elementPart: .empty)
     }
 
     /// Every element of a list is read with `usage` (a map is read whole: iterating it visits its keys).
@@ -75,7 +75,7 @@ public struct CELValueUsage: Sendable, Equatable, CustomStringConvertible {
     public var elementUsage: CELValueUsage? {
         switch elementPart {
         case .whole: .whole
-        case .none: nil
+        case .empty: nil
         case .each(let usage): usage
         }
     }
@@ -103,7 +103,7 @@ public struct CELValueUsage: Sendable, Equatable, CustomStringConvertible {
         }
         switch (elementPart, other.elementPart) {
         case (.whole, _), (_, .whole): elementPart = .whole
-        case (.none, let part), (let part, .none): elementPart = part
+        case (.empty, let part), (let part, .empty): elementPart = part
         case (.each(let mine), .each(let theirs)):
             let merged = mine.union(theirs)
             elementPart = merged.isWhole ? .whole : .each(merged)
@@ -124,10 +124,12 @@ public struct CELValueUsage: Sendable, Equatable, CustomStringConvertible {
     /// when lists are read, `{whole} | [each: {name: whole}]`.
     public var description: String {
         if isWhole { return "whole" }
-        let object = fieldList.map { "{" + $0.map { "\($0.name): \($0.usage)" }.joined(separator: ", ") + "}" } ?? "{whole}"
+        let object = fieldList.map { fields in
+            "{" + fields.map { "\($0.name): \($0.usage)" }.joined(separator: ", ") + "}"
+        } ?? "{whole}"
         switch elementPart {
         case .whole: return object + " | [whole]"
-        case .none: return object
+        case .empty: return object
         case .each(let usage): return object + " | [each: \(usage)]"
         }
     }

@@ -6,7 +6,9 @@ extension CELValue {
     /// The whole document is still validated: what ``init(jsonUTF8:numbers:)-(UnsafeRawBufferPointer,_)`` rejects,
     /// this rejects with the same error. Skipped parts cost a scan, not strings, maps and lists.
     /// - Throws: ``CELError`` with code `.invalidJSON` naming the byte offset of the problem (never the content).
-    public init(jsonUTF8 bytes: UnsafeRawBufferPointer, reading usage: CELValueUsage, numbers: JSONNumberMode = .integersAsInt) throws(CELError) {
+    public init(
+        jsonUTF8 bytes: UnsafeRawBufferPointer, reading usage: CELValueUsage, numbers: JSONNumberMode = .integersAsInt
+    ) throws(CELError) {
         if usage.isWhole {
             try self.init(jsonUTF8: bytes, numbers: numbers)
             return
@@ -25,7 +27,9 @@ extension CELValue {
 
     /// Reads the parts of a JSON document `usage` names; see
     /// ``init(jsonUTF8:reading:numbers:)-(UnsafeRawBufferPointer,_,_)``.
-    public init(jsonUTF8 bytes: [UInt8], reading usage: CELValueUsage, numbers: JSONNumberMode = .integersAsInt) throws(CELError) {
+    public init(
+        jsonUTF8 bytes: [UInt8], reading usage: CELValueUsage, numbers: JSONNumberMode = .integersAsInt
+    ) throws(CELError) {
         let result: Result<CELValue, CELError> = bytes.withUnsafeBytes { buffer in
             do throws(CELError) {
                 return .success(try CELValue(jsonUTF8: buffer, reading: usage, numbers: numbers))
@@ -54,11 +58,13 @@ extension JSONReader {
         case UInt8(ascii: "{"):
             guard let fields = usage.fieldList else { return try readValue() }
             // The fields are read in place (copying a field would retain its name, bytes and nested usage).
-            return try fields.withUnsafeBufferPointer { (fields) throws(CELError) -> CELValue in try readObject(keeping: fields) }
+            return try fields.withUnsafeBufferPointer { (fields) throws(CELError) -> CELValue in
+                try readObject(keeping: fields)
+            }
         case UInt8(ascii: "["):
             switch usage.elementPart {
             case .whole: return try readValue()
-            case .none:
+            case .empty:
                 try skipArray()
                 return .list([])
             case .each(let elementUsage): return try readArray(each: elementUsage)
@@ -121,8 +127,8 @@ extension JSONReader {
                 // A repeated key: the later value wins, in the place of the first (as the full reader does).
                 var probe = base
                 while probe < entryStack.count {
-                    if entryStack.storage[probe].hash == fields[kept].hash, case .string(let existing) = entryStack.storage[probe].key,
-                       existing == fields[kept].name {
+                    if entryStack.storage[probe].hash == fields[kept].hash,
+                       case .string(let existing) = entryStack.storage[probe].key, existing == fields[kept].name {
                         break
                     }
                     probe += 1

@@ -196,7 +196,9 @@ struct UsageAnalyzer {
         var references = base.references.map { Reference(slot: $0.slot, path: $0.path + [.field(field)]) }
         let isChain = qualifies && base.isChain
         if isChain {
-            references += base.references.filter(\.path.isEmpty).map { Reference(slot: $0.slot + "." + field, path: []) }
+            references += base.references.filter(\.path.isEmpty).map {
+                Reference(slot: $0.slot + "." + field, path: [])
+            }
         }
         touch(references)
         return Flow(references: references, isChain: isChain)

@@ -4,8 +4,9 @@ import InletCore
 /// The pure part of the mapper: one input record (envelope and value) in, model records, skips and dead letters out.
 /// No I/O, no clocks; `Sendable` and safe to call from any number of tasks at once.
 ///
-/// Per input record the payload is parsed from its JSON bytes once and the bindings built once, then every entry of
-/// the event's mapping file is applied in order. An entry's records are all-or-nothing: if its filter or map fails,
+/// Per input record the payload is read from its JSON bytes once — only the parts the file's expressions (and the
+/// integration's filter) can observe, the rest validated and skipped — and the variables bound once, then every
+/// entry of the event's mapping file is applied in order. An entry's records are all-or-nothing: if its filter or map fails,
 /// or any object it returned is invalid, the entry yields none of its records; other entries are unaffected. All
 /// failures of one input record become a single dead letter (code of the first, every message), placed last.
 public struct MappingEngine: Sendable {

@@ -5,7 +5,7 @@ import InletCore
 ///
 /// | variable | value |
 /// |---|---|
-/// | `payload` | the record value, parsed from JSON once per record |
+/// | `payload` | the record value, read from JSON once per record (only the parts the expressions can observe: ``MappingFile/payloadUsage``) |
 /// | `envelope` | map of the CloudEvents attributes: `id`, `source`, `type`, `time`, `subject`, `specversion`, `datacontenttype`, `definition`, `event`, `integration`, `variant`, `receivedat`, `traceparent`, `replayid` (absent ones are `null`) |
 /// | `variant` | the envelope's variant (string) or `null` |
 /// | `resource` | the event name as the provider spells it (`pull_request`) |
