@@ -23,7 +23,7 @@ package() {
     ln -s "$sources/Sources/$module" "$dir/Sources/$module"
   done
   ln -s "$root/Benchmarks/mapper/MapperPerfBench" "$dir/Sources/MapperPerfBench"
-  cp "$root/Package.resolved" "$dir/Package.resolved"
+  if [ -f "$root/Package.resolved" ]; then cp "$root/Package.resolved" "$dir/Package.resolved"; fi
   cat > "$dir/Package.swift" <<'EOF'
 // swift-tools-version:6.0
 import PackageDescription

@@ -260,31 +260,7 @@ struct JSONReader: ~Copyable {
     }
 
     mutating func readArray() throws(CELError) -> CELValue {
-        depth += 1
-        guard depth <= JSONReader.maxDepth else { throw fail("nesting deeper than \(JSONReader.maxDepth)") }
-        index += 1
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            depth -= 1
-            return .list([])
-        }
-        let base = valueStack.count
-        while true {
-            skipWhitespace()
-            let value = try readValue()
-            valueStack.push(value)
-            skipWhitespace()
-            guard index < bytes.count else { throw fail("unexpected end of input") }
-            let byte = bytes[index]
-            index += 1
-            if byte == UInt8(ascii: ",") { continue }
-            if byte == UInt8(ascii: "]") { break }
-            throw fail("expected ',' or ']'")
-        }
-        depth -= 1
-        let items = valueStack.pop(from: base)
-        return .list(items)
+        try readArray(each: .whole)
     }
 
     /// Reads a string starting at the opening quote; `hash` receives the FNV-1a hash of its UTF-8 (map key hash).

@@ -74,7 +74,7 @@ extension JSONReader {
         }
     }
 
-    /// An array whose elements are each read for `usage`.
+    /// An array whose elements are each read for `usage` (the whole reader reads arrays with `.whole`).
     mutating func readArray(each usage: CELValueUsage) throws(CELError) -> CELValue {
         depth += 1
         guard depth <= JSONReader.maxDepth else { throw fail("nesting deeper than \(JSONReader.maxDepth)") }
@@ -86,9 +86,10 @@ extension JSONReader {
             return .list([])
         }
         let base = valueStack.count
+        let whole = usage.isWhole
         while true {
             skipWhitespace()
-            let value = try readValue(usage)
+            let value = whole ? try readValue() : try readValue(usage)
             valueStack.push(value)
             skipWhitespace()
             guard index < bytes.count else { throw fail("unexpected end of input") }
