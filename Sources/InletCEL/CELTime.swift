@@ -55,7 +55,21 @@ extension CELTimestamp {
 
     /// Parses RFC 3339 (`2009-02-13T23:31:30Z`, `...30.123+01:00`, lower-case `t`/`z` accepted).
     public init(rfc3339 text: String) throws(CELError) {
-        let s = Array(text.utf8)
+        // Read in place (no copy of the text): the mapper validates every timestamp field of every record.
+        let parsed = text.utf8.withContiguousStorageIfAvailable { CELTimestamp.parseRFC3339($0) }
+            ?? Array(text.utf8).withUnsafeBufferPointer { CELTimestamp.parseRFC3339($0) }
+        self = try parsed.get()
+    }
+
+    private static func parseRFC3339(_ s: UnsafeBufferPointer<UInt8>) -> Result<CELTimestamp, CELError> {
+        do throws(CELError) {
+            return .success(try parseRFC3339Throwing(s))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private static func parseRFC3339Throwing(_ s: UnsafeBufferPointer<UInt8>) throws(CELError) -> CELTimestamp {
         var i = 0
         func bad() -> CELError { CELError(.evaluation, "invalid timestamp string (expected RFC 3339, e.g. 2009-02-13T23:31:30Z)") }
         func digits(_ n: Int) throws(CELError) -> Int64 {
@@ -113,11 +127,14 @@ extension CELTimestamp {
             throw bad()
         }
         guard i == s.count, month >= 1, month <= 12, day >= 1, hour < 24, minute < 60, second < 61 else { throw bad() }
-        let monthDays: [Int64] = [31, Civil.isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        guard day <= monthDays[Int(month - 1)] else { throw bad() }
+        let monthDays = month == 2 && Civil.isLeap(year) ? 29 : CELTimestamp.monthDays[Int(month - 1)]
+        guard day <= monthDays else { throw bad() }
         let total = Civil.days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
-        try self.init(seconds: total, nanos: Int32(nanos))
+        return try CELTimestamp(seconds: total, nanos: Int32(nanos))
     }
+
+    /// Days per month in a common year.
+    private static let monthDays: [Int64] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 }
 
 extension CELDuration {

@@ -689,6 +689,12 @@ final class ListComprehensionNode: Node, @unchecked Sendable {
     override func evaluate(_ frame: Frame) throws(CELError) -> CELValue {
         let rangeValue = try range.evaluate(frame)
         var result: [CELValue] = []
+        // At most one result per element: one allocation instead of regrowing.
+        switch rangeValue {
+        case .list(let items): result.reserveCapacity(items.count)
+        case .map(let map): result.reserveCapacity(map.count)
+        default: break
+        }
         try iterate(rangeValue, frame, offset, macro: name, twoVariables: slot1 != nil) { (a, b) throws(CELError) -> Bool in
             frame.locals[slot0] = a
             if let slot1 { frame.locals[slot1] = b }

@@ -184,8 +184,16 @@ public struct MappingEngine: Sendable {
     /// The envelope of a model record: a stable `ce_id` per produced record, so a replay of the same delivery
     /// through the same mapping yields the same IDs.
     static func modelEnvelope(input: Envelope, model: ModelName, eventType: String, key: String, ordinal: Int) -> Envelope {
-        Envelope(
-            id: input.id + "/" + model.rawValue + "/" + String(ordinal), source: input.source, type: eventType,
+        // `<delivery id>/<Model>/<ordinal>`, written into one buffer (interpolation or `+` allocate more than once).
+        var id = ""
+        id.reserveCapacity(input.id.utf8.count + model.rawValue.utf8.count + 22)
+        id += input.id
+        id += "/"
+        id += model.rawValue
+        id += "/"
+        id += String(ordinal)
+        return Envelope(
+            id: id, source: input.source, type: eventType,
             time: input.time, contentType: "application/json", subject: key, definition: input.definition,
             event: input.event, integration: input.integration, variant: input.variant, receivedAt: input.receivedAt,
             traceparent: input.traceparent, replayID: input.replayID)
