@@ -89,6 +89,7 @@ public struct MappingEngine: Sendable {
             }
         }
         var outputs: [MapperOutput] = []
+        outputs.reserveCapacity(file.entries.count)
         var failures: [MapperFailure] = []
         var ordinal = 0
         for entry in file.entries {
@@ -145,19 +146,20 @@ public struct MappingEngine: Sendable {
                 continue
             }
 
+            // The entry's records are all-or-nothing: appended as they validate, taken back on a violation.
             let validator = entry.validator
-            var records: [MappedRecord] = []
+            let firstRecord = outputs.endIndex
             var violation: String?
             for (index, object) in objects.enumerated() {
                 switch validator.record(from: RecordValidator.unwrap(object), integration: envelope.integration, definition: envelope.definition) {
                 case .success(let record):
                     let key = record.key(for: entry.model)
-                    records.append(MappedRecord(
+                    outputs.append(.record(MappedRecord(
                         record: record, key: key,
                         envelope: MappingEngine.modelEnvelope(
                             input: envelope, model: entry.model.name, eventType: entry.eventType, key: key,
-                            ordinal: ordinal + records.count),
-                        mappingFile: file.path, entryIndex: entry.index, topic: entry.topic))
+                            ordinal: ordinal + index),
+                        mappingFile: file.path, entryIndex: entry.index, topic: entry.topic)))
                 case .failure(let reason):
                     let item = objects.count > 1 || produced.kind == .list ? " item \(index)" : ""
                     violation = "\(position(file, entry, "map", entry.map, nil)): invalid \(entry.model.name) record\(item): \(reason)"
@@ -165,11 +167,11 @@ public struct MappingEngine: Sendable {
                 if violation != nil { break }
             }
             if let violation {
+                outputs.removeSubrange(firstRecord...)
                 failures.append(MapperFailure(code: .invalidRecord, message: violation, mappingFile: file.path, entryIndex: entry.index))
                 continue
             }
-            ordinal += records.count
-            outputs.append(contentsOf: records.map(MapperOutput.record))
+            ordinal += objects.count
         }
         if let first = failures.first {
             // One dead letter per input record, whatever number of entries failed: a redrive re-runs the whole file.
