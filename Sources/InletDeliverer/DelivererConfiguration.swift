@@ -29,8 +29,11 @@ public struct DelivererConfiguration: Sendable {
     public var sessionTimeout: Duration = .seconds(6)
     /// Extra librdkafka properties for the consumer (e.g. `test.mock.num.brokers` in tests). Default: empty.
     public var consumerProperties: [String: String] = [:]
-    /// Extra librdkafka properties for the dead-letter producer. Default: empty.
+    /// Extra librdkafka properties for the dead-letter producer (`INLET_KAFKA_PRODUCER_PROPERTIES`). Default: empty.
     public var producerProperties: [String: String] = [:]
+    /// `linger.ms` of the dead-letter producer (`INLET_KAFKA_LINGER_MS`, shared by every stage's producer).
+    /// Default: 2 ms.
+    public var producerLingerMilliseconds: Double = InletConfiguration().kafkaLingerMilliseconds
 
     public init(subscriptions: [Subscription] = [], kafkaBrokers: String = "127.0.0.1:9092") {
         self.subscriptions = subscriptions
@@ -57,6 +60,8 @@ public struct DelivererConfiguration: Sendable {
         let shared = try InletConfiguration(environment: environment)
         self.init(subscriptions: try ConfigurationFiles.subscriptions(at: shared.subscriptionsPath, models: models),
                   kafkaBrokers: shared.kafkaBrokers)
+        producerProperties = shared.kafkaProducerProperties
+        producerLingerMilliseconds = shared.kafkaLingerMilliseconds
         if let value = try environment.int("INLET_DELIVERER_MAX_BODY_BYTES", range: BodyPacker.minimumLimitBytes...BodyPacker.hardLimitBytes) {
             maxBodyBytes = value
         }

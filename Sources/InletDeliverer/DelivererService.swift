@@ -69,6 +69,7 @@ public final class DelivererService: Service, Sendable {
 
         var producerConfiguration = KafkaProducerConfiguration(brokers: configuration.kafkaBrokers)
         producerConfiguration.clientID = "inlet-deliverer"
+        producerConfiguration.lingerMilliseconds = configuration.producerLingerMilliseconds
         producerConfiguration.extraProperties = configuration.producerProperties
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         self.producer = producer
