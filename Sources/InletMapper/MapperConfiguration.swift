@@ -31,7 +31,8 @@ public struct MapperConfiguration: Sendable {
     public var producerLingerMilliseconds: Double = 0
     /// Extra librdkafka consumer properties (tests use `test.mock.num.brokers`). Default: empty.
     public var consumerProperties: [String: String] = [:]
-    /// Extra librdkafka producer properties. Default: empty.
+    /// Extra librdkafka producer properties (`INLET_KAFKA_PRODUCER_PROPERTIES`, shared by every stage; the mapper's
+    /// own `linger.ms`, above, is applied after them). Default: empty.
     public var producerProperties: [String: String] = [:]
 
     public init() {}
@@ -40,6 +41,7 @@ public struct MapperConfiguration: Sendable {
     public static let variables: [(name: String, defaultValue: String, meaning: String)] = [
         ("INLET_KAFKA_BROKERS", "127.0.0.1:9092", "Kafka bootstrap servers, comma-separated"),
         ("INLET_MAPPINGS_DIR", "mappings", "directory of mapping files <definition>/<event>.yaml"),
+        ("INLET_KAFKA_PRODUCER_PROPERTIES", "", "extra librdkafka producer properties, key=value,key=value"),
         ("INLET_MAPPER_BATCH_SIZE", "1000", "most records the mapper processes and commits together (1...100000)"),
         ("INLET_MAPPER_PRODUCE_ATTEMPTS", "10", "produce attempts per batch before the mapper stops (1...1000)"),
         ("INLET_MAPPER_RETRY_MAX_BACKOFF_MS", "5000", "longest back-off between produce attempts, ms (1...600000)"),
@@ -52,6 +54,7 @@ public struct MapperConfiguration: Sendable {
         self.init()
         do {
             if let value = environment.string("INLET_KAFKA_BROKERS") { brokers = value }
+            producerProperties = try InletConfiguration(environment: environment).kafkaProducerProperties
             if let value = environment.string("INLET_MAPPINGS_DIR") { mappingsDirectory = value }
             if let value = try environment.int("INLET_MAPPER_BATCH_SIZE", range: 1...100_000) { maxBatchSize = value }
             if let value = try environment.int("INLET_MAPPER_PRODUCE_ATTEMPTS", range: 1...1000) { produceAttempts = value }

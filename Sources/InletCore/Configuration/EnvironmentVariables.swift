@@ -85,9 +85,11 @@ public enum EnvironmentVariables {
                  "partitions of every topic Inlet creates or exports (1…1024); bounds each consuming stage's parallelism; the local stack sets 1 (deploy/local/env.sh) because Tansu's cost grows with partitions",
                  readers: [.topics, .localStack], section: .shared),
         Variable("INLET_KAFKA_LINGER_MS", default: "2",
-                 "librdkafka `linger.ms` of every producer (0…1000): how long a record waits for its batch to fill; "
-                    + "longer batches cost the broker and the client less CPU per record, a lone record pays the wait",
-                 readers: [.receiver, .deduplicator, .mapper, .persister, .deliverer], section: .shared),
+                 "librdkafka `linger.ms` of every producer but the mapper's (0…1000): how long a record waits for its "
+                    + "batch to fill; longer batches cost the broker and the client less CPU per record, a lone record "
+                    + "pays the wait. The mapper produces with 0, since it awaits each version of a record before the "
+                    + "next (docs/mapper.md)",
+                 readers: [.receiver, .deduplicator, .persister, .deliverer], section: .shared),
         Variable("INLET_KAFKA_PRODUCER_PROPERTIES", default: "",
                  "extra librdkafka producer properties, `key=value,key=value` (e.g. `compression.type=lz4`); "
                     + "`acks` and `enable.idempotence` cannot be changed",

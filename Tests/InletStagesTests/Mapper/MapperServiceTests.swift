@@ -13,9 +13,13 @@ struct MapperConfigurationTests {
     func environment() throws {
         let configuration = try MapperConfiguration(environment: EnvironmentReader([
             "INLET_KAFKA_BROKERS": "k:1", "INLET_MAPPINGS_DIR": "/m", "INLET_MAPPER_BATCH_SIZE": "50",
-            "INLET_MAPPER_RETRY_MAX_BACKOFF_MS": "250",
+            "INLET_MAPPER_RETRY_MAX_BACKOFF_MS": "250", "INLET_KAFKA_PRODUCER_PROPERTIES": "compression.type=lz4",
+            "INLET_KAFKA_LINGER_MS": "9",
         ]))
         #expect(configuration.brokers == "k:1")
+        #expect(configuration.producerProperties == ["compression.type": "lz4"])
+        // The mapper keeps linger 0 whatever the shared setting says (it awaits each version of a record in turn).
+        #expect(configuration.producerLingerMilliseconds == 0)
         #expect(configuration.mappingsDirectory == "/m")
         #expect(configuration.maxBatchSize == 50)
         #expect(configuration.retryMaxBackoff == .milliseconds(250))
