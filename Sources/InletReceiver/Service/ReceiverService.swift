@@ -5,6 +5,7 @@ import InletMetrics
 import InletSignatures
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
@@ -34,6 +35,10 @@ public final class ReceiverService: Service, Sendable {
     private let runsProducer: Bool
     private let directory: LiveIntegrationDirectory
     let limits: ReceiverLimits
+    /// The event loops serving HTTP and the acknowledgement timers: NIO's shared group, or one of the service's own
+    /// when ``ReceiverConfiguration/eventLoopThreads`` is set (shut down when ``run()`` returns).
+    let eventLoops: any EventLoopGroup
+    private let ownsEventLoops: Bool
     private let logger: Logger
     private let state = ServiceState()
 
@@ -84,10 +89,17 @@ public final class ReceiverService: Service, Sendable {
         }
         let limits = ReceiverLimits(configuration: configuration)
         self.limits = limits
+        if let threads = configuration.eventLoopThreads {
+            eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+            ownsEventLoops = true
+        } else {
+            eventLoops = EventLoopGroupProvider.singleton.eventLoopGroup
+            ownsEventLoops = false
+        }
         self.receiver = WebhookReceiver(
             directory: directory, registry: registry,
             producer: AcknowledgedProducer(producer: producer, timeout: configuration.acknowledgementTimeout,
-                                           timers: EventLoopGroupProvider.singleton.eventLoopGroup, health: health,
+                                           timers: eventLoops, health: health,
                                            recordObserver: recordObserver),
             counters: counters, handshakeCounters: handshakeCounters, health: health,
             maximumBodySize: configuration.maximumBodySize, retryAfterSeconds: configuration.retryAfterSeconds,
@@ -182,6 +194,7 @@ public final class ReceiverService: Service, Sendable {
                 state.boundPort.withLock { $0 = port }
                 logger.info("receiver listening", metadata: [LogKeys.port: "\(port.map(String.init) ?? "?")"])
             },
+            eventLoopGroupProvider: .shared(eventLoops),
             logger: logger)
     }
 
@@ -197,6 +210,7 @@ public final class ReceiverService: Service, Sendable {
             health.beginDraining()
         }
         state.boundPort.withLock { $0 = nil }
+        if ownsEventLoops { try await eventLoops.shutdownGracefully() }
     }
 }
 

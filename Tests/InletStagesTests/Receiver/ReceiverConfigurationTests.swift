@@ -15,6 +15,7 @@ struct ReceiverConfigurationTests {
         #expect(configuration.timestampToleranceSeconds == nil)
         #expect(configuration.publicBaseURL == nil)
         #expect(configuration.effectivePublicBaseURL == "http://127.0.0.1:8080")
+        #expect(configuration.eventLoopThreads == nil)  // NIO's shared group, one loop per core
     }
 
     @Test func readsThePublicURLAndRefusesOnesRequestPathsCannotBeAppendedTo() throws {
@@ -37,7 +38,7 @@ struct ReceiverConfigurationTests {
             "INLET_RECEIVER_HOST": "0.0.0.0", "INLET_RECEIVER_PORT": "9000", "INLET_RECEIVER_MAX_BODY_BYTES": "1024",
             "INLET_RECEIVER_ACK_TIMEOUT_MS": "250", "INLET_RECEIVER_RETRY_AFTER_SECONDS": "2",
             "INLET_RECEIVER_TIMESTAMP_TOLERANCE_SECONDS": "60", "INLET_INTEGRATIONS_FILE": "/etc/inlet/integrations.yaml",
-            "INLET_RECEIVER_PUBLIC_URL": "https://hooks.example.com",
+            "INLET_RECEIVER_PUBLIC_URL": "https://hooks.example.com", "INLET_RECEIVER_EVENT_LOOPS": "3",
         ]))
         #expect(configuration.host == "0.0.0.0")
         #expect(configuration.port == 9000)
@@ -47,7 +48,8 @@ struct ReceiverConfigurationTests {
         #expect(configuration.timestampToleranceSeconds == 60)
         #expect(configuration.integrationsPath == "/etc/inlet/integrations.yaml")
         #expect(configuration.publicBaseURL == "https://hooks.example.com")
-        #expect(ReceiverConfiguration.variables.count == 14)
+        #expect(configuration.eventLoopThreads == 3)
+        #expect(ReceiverConfiguration.variables.count == 15)
     }
 
     @Test(arguments: ["INLET_RECEIVER_PORT", "INLET_RECEIVER_MAX_BODY_BYTES", "INLET_RECEIVER_ACK_TIMEOUT_MS"])

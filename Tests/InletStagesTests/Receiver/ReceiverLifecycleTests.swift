@@ -49,6 +49,26 @@ struct ReceiverLifecycleTests {
         }
     }
 
+    @Test func servesOnEventLoopsOfItsOwnAndShutsThemDownAfterwards() async throws {
+        var configuration = ReceiverConfiguration()
+        configuration.port = 0
+        configuration.eventLoopThreads = 1
+        let service = try ReceiverFixtures.service(configuration: configuration, producer: try ReceiverFixtures.mockProducer())
+        #expect(!(service.eventLoops === EventLoopGroupProvider.singleton.eventLoopGroup))
+        let group = ServiceGroup(services: [service], logger: ReceiverFixtures.quietLogger)
+        let signed = try ReceiverFixtures.githubSigner().sign(body: ReceiverFixtures.pullRequestBody, event: "pull_request", deliveryID: "own-loop-1")
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await Self.waitUntil { service.listeningPort != nil }
+            #expect(try await Self.post(signed, port: service.listeningPort!).status == .accepted)
+            await group.triggerGracefulShutdown()
+            // run() returns only after it shut its own event loops down (NIO offers no way to ask a group whether it
+            // is shut down, and using one afterwards traps; returning at all proves the shutdown did not hang).
+            try await tasks.waitForAll()
+        }
+        #expect(service.listeningPort == nil)
+    }
+
     @Test func finishesInFlightRequestsBeforeStoppingTheProducer() async throws {
         var configuration = ReceiverConfiguration()
         configuration.port = 0
