@@ -4,7 +4,12 @@ import InletKafka
 extension KafkaRecord {
     /// The record's headers as text pairs (headers without a value are left out).
     public var textHeaders: [(key: String, value: String)] {
-        headers.compactMap { header in header.stringValue.map { (key: header.key, value: $0) } }
+        var text: [(key: String, value: String)] = []
+        text.reserveCapacity(headers.count)
+        for header in headers {
+            if let value = header.stringValue { text.append((key: header.key, value: value)) }
+        }
+        return text
     }
 
     /// The CloudEvents envelope carried in the record's headers.

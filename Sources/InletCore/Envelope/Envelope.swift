@@ -98,26 +98,67 @@ public struct Envelope: Sendable, Equatable {
         return headers
     }
 
-    /// Reads an envelope back from record headers; headers it does not know are ignored.
+    /// Reads an envelope back from record headers; headers it does not know are ignored, and of a repeated header
+    /// the first one counts.
     /// - Throws: ``InletCoreError`` `.invalidEnvelope` naming the first missing required header.
     public init(headers: some Sequence<(key: String, value: String)>) throws(InletCoreError) {
-        var found: [String: String] = [:]
-        for (key, value) in headers where found[key] == nil { found[key] = value }
-        func required(_ name: String) throws(InletCoreError) -> String {
-            guard let value = found[name] else {
+        // One pass, each known header into its own slot (a dictionary of every header cost more than the rest of
+        // reading the record).
+        var found = FoundHeaders()
+        for (key, value) in headers { found.keepFirst(key, value) }
+        func required(_ value: String?, _ name: String) throws(InletCoreError) -> String {
+            guard let value else {
                 throw InletCoreError(.invalidEnvelope, "record has no '\(name)' header; it was not written by Inlet's envelope")
             }
             return value
         }
-        guard try required(Header.specVersion) == Envelope.specVersion else {
-            throw InletCoreError(.invalidEnvelope, "unsupported CloudEvents spec version '\(found[Header.specVersion] ?? "")' (expected 1.0)")
+        guard try required(found.specVersion, Header.specVersion) == Envelope.specVersion else {
+            throw InletCoreError(.invalidEnvelope, "unsupported CloudEvents spec version '\(found.specVersion ?? "")' (expected 1.0)")
         }
         self.init(
-            id: try required(Header.id), source: try required(Header.source), type: try required(Header.type),
-            time: try required(Header.time), contentType: found[Header.contentType] ?? "application/json",
-            subject: found[Header.subject], definition: try required(Header.definition),
-            event: try required(Header.event), integration: try required(Header.integration),
-            variant: found[Header.variant], receivedAt: try required(Header.receivedAt),
-            traceparent: found[Header.traceparent], replayID: found[Header.replayID])
+            id: try required(found.id, Header.id), source: try required(found.source, Header.source),
+            type: try required(found.type, Header.type), time: try required(found.time, Header.time),
+            contentType: found.contentType ?? "application/json", subject: found.subject,
+            definition: try required(found.definition, Header.definition), event: try required(found.event, Header.event),
+            integration: try required(found.integration, Header.integration), variant: found.variant,
+            receivedAt: try required(found.receivedAt, Header.receivedAt), traceparent: found.traceparent,
+            replayID: found.replayID)
     }
+}
+
+/// The envelope headers found on a record, the first of each name.
+private struct FoundHeaders {
+    /// Slots in the order ``Envelope/headers`` writes them, so that a record written by Inlet matches each header
+    /// name on the first comparison.
+    static let names = [
+        Envelope.Header.specVersion, Envelope.Header.id, Envelope.Header.source, Envelope.Header.type,
+        Envelope.Header.time, Envelope.Header.contentType, Envelope.Header.definition, Envelope.Header.event,
+        Envelope.Header.integration, Envelope.Header.receivedAt, Envelope.Header.subject, Envelope.Header.variant,
+        Envelope.Header.traceparent, Envelope.Header.replayID,
+    ]
+    var values = [String?](repeating: nil, count: FoundHeaders.names.count)
+    var next = 0
+
+    mutating func keepFirst(_ key: String, _ value: String) {
+        var slot = next < FoundHeaders.names.count && FoundHeaders.names[next] == key ? next : nil
+        if slot == nil { slot = FoundHeaders.names.firstIndex(of: key) }
+        guard let slot else { return }
+        next = slot + 1
+        if values[slot] == nil { values[slot] = value }
+    }
+
+    var specVersion: String? { values[0] }
+    var id: String? { values[1] }
+    var source: String? { values[2] }
+    var type: String? { values[3] }
+    var time: String? { values[4] }
+    var contentType: String? { values[5] }
+    var definition: String? { values[6] }
+    var event: String? { values[7] }
+    var integration: String? { values[8] }
+    var receivedAt: String? { values[9] }
+    var subject: String? { values[10] }
+    var variant: String? { values[11] }
+    var traceparent: String? { values[12] }
+    var replayID: String? { values[13] }
 }
