@@ -263,17 +263,14 @@ struct JSONReader: ~Copyable {
         try readArray(each: .whole)
     }
 
-    /// Reads a string starting at the opening quote; `hash` receives the FNV-1a hash of its UTF-8 (map key hash).
-    mutating func readString(hash: inout UInt32, computeHash: Bool) throws(CELError) -> String {
-        index += 1
-        let start = index
-        let count = bytes.count
-        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { throw fail("unexpected end of input") }
-        // Fast path: no escapes. Scan eight bytes at a time for '"', '\\' or a control character (SWAR), then
-        // byte by byte; hash only keys.
-        var i = index
+    /// Skips whole eight-byte words from `start` while none of their bytes is '"', '\\' or a control character
+    /// (SWAR: each test sets a byte's high bit when it matches), so a string's byte-by-byte scan starts near its end.
+    /// - Returns: the offset of the first word holding such a byte, or of the last partial word.
+    @inline(__always)
+    static func skipPlainWords(_ base: UnsafePointer<UInt8>, from start: Int, count: Int) -> Int {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
+        var i = start
         while i + 8 <= count {
             let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
             let quote = word ^ (ones &* 0x22)
@@ -282,6 +279,18 @@ struct JSONReader: ~Copyable {
             if special & highs != 0 { break }
             i += 8
         }
+        return i
+    }
+
+    /// Reads a string starting at the opening quote; `hash` receives the FNV-1a hash of its UTF-8 (map key hash).
+    mutating func readString(hash: inout UInt32, computeHash: Bool) throws(CELError) -> String {
+        index += 1
+        let start = index
+        let count = bytes.count
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { throw fail("unexpected end of input") }
+        // Fast path: no escapes. Scan eight bytes at a time for '"', '\\' or a control character (SWAR), then
+        // byte by byte; hash only keys.
+        var i = JSONReader.skipPlainWords(base, from: index, count: count)
         while i < count {
             let byte = base[i]
             if byte == UInt8(ascii: "\"") {

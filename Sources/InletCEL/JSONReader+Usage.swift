@@ -251,17 +251,7 @@ extension JSONReader {
         let count = bytes.count
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { throw fail("unexpected end of input") }
         // Eight bytes at a time while none is '"', '\\' or a control character (as in readString).
-        var i = index
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        while i + 8 <= count {
-            let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-            let quote = word ^ (ones &* 0x22)
-            let backslash = word ^ (ones &* 0x5C)
-            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
-            if special & highs != 0 { break }
-            i += 8
-        }
+        var i = JSONReader.skipPlainWords(base, from: index, count: count)
         var escaped = false
         while i < count {
             let byte = base[i]
