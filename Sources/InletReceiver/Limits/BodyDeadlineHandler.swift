@@ -10,7 +10,8 @@ import NIOHTTPTypes
 /// end go by and keeps the deadline of the body being read. When the deadline passes first it answers 408
 /// `request_timeout` (JSON, `Connection: close`) itself and closes the connection, which also ends the body stream
 /// the route is waiting on. If a response already went out for that request (a rejection sent before reading the
-/// body), it only closes.
+/// body), it only closes. With pipelined requests a response to the previous request counts as that, so a stalled
+/// pipelined body is closed without a 408: no provider pipelines webhooks.
 ///
 /// Why not a timer task per request: that was a task group of two child tasks plus a `Task.sleep` scheduled and
 /// cancelled for every webhook, about a sixth of the receiver's CPU at full load. Here a connection has at most one
