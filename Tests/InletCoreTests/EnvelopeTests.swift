@@ -15,6 +15,23 @@ import Testing
         #expect(try Envelope(headers: headers) == envelope)
     }
 
+    @Test func headersInAnyOrderWithUnknownOnesAndRepeatsReadTheFirstOfEach() throws {
+        let envelope = Envelope.received(
+            deliveryID: "d-2", definition: try DefinitionName("stripe"), event: "customer.created",
+            integration: "acme", variant: "livemode", receivedAt: "2026-11-21T10:00:00.000Z")
+        // Reversed (every slot found out of order), with foreign headers between, and later repeats that lose.
+        var headers: [(key: String, value: String)] = []
+        for header in envelope.headers.reversed() {
+            headers.append(header)
+            headers.append((key: "x-foreign", value: "ignored"))
+        }
+        headers.append((key: "ce_id", value: "a-later-id"))
+        headers.append((key: "ce_inletvariant", value: "a-later-variant"))
+        let read = try Envelope(headers: headers)
+        #expect(read == envelope)
+        #expect(read.id == "d-2" && read.variant == "livemode")
+    }
+
     @Test func missingRequiredHeaderIsNamedInTheError() {
         let headers = [(key: "ce_specversion", value: "1.0"), (key: "ce_id", value: "x")]
         #expect {
