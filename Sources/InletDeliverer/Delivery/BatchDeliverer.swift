@@ -93,6 +93,13 @@ public final class BatchDeliverer: Sendable {
     /// The shared stage metrics of the deliverer; ``DelivererService`` also counts consumed batches and commits here.
     public let metrics: StageMetrics
     private let counters = Mutex(DeliveryStatistics())
+    /// Subscriptions that answered 410 Gone: nothing more is sent to them until the process restarts.
+    private let gone = Mutex<Set<String>>([])
+
+    /// IDs of the subscriptions that answered `410 Gone`. The deliverer sends them nothing more — their records go
+    /// straight to the dead-letter topic as `subscriber_gone`, to be redriven once the subscriber wants them again —
+    /// until it restarts (after the subscription is fixed or removed in the subscriptions file).
+    public var goneSubscriptionIDs: Set<String> { gone.withLock { $0 } }
 
     /// - Parameter metrics: where delivered records and dead letters are exported. Default: a new one for
     ///   `stage="deliverer"`.
@@ -199,7 +206,8 @@ public final class BatchDeliverer: Sendable {
             try Task.checkCancellation()
             if abandoned.contains(body.elements.lowerBound) { continue }
             let covered = records[body.elements]
-            let result = try await send(body, records: covered, to: target)
+            let isGone = gone.withLock { $0.contains(target.subscription.id) }
+            let result = isGone ? .deadLetter(.subscriberGone, attempts: 0) : try await send(body, records: covered, to: target)
             switch result {
             case .delivered:
                 let delivered = body.chunk.map { $0.index == $0.count ? 1 : 0 } ?? covered.count
@@ -220,7 +228,10 @@ public final class BatchDeliverer: Sendable {
                 // The request's trace: that of its first record, as in its `traceparent` header.
                 if let traceID = covered.first?.record.traceID { metadata[StageLogKey.traceID] = "\(traceID)" }
                 if case .subscriberGone = reason {
-                    logger.error("SUBSCRIBER GONE: the subscriber answered 410 Gone; its records go to the dead-letter topic. Remove the subscription or fix its URL (automatic disabling is not implemented yet)", metadata: metadata)
+                    let isNew = gone.withLock { $0.insert(target.subscription.id).inserted }
+                    if isNew {
+                        logger.error("SUBSCRIBER GONE: the subscriber answered 410 Gone; nothing more is sent to it until the deliverer restarts, and its records go to the dead-letter topic. Remove the subscription or fix its URL, restart the deliverer, then redrive its dead letters", metadata: metadata)
+                    }
                 } else {
                     logger.error("delivery failed; records go to the dead-letter topic", metadata: metadata)
                 }

@@ -101,6 +101,29 @@ struct BatchDelivererTests {
         #expect(Set(letters.map(\.value)) == Set(records.map(\.value)))
     }
 
+    @Test("after 410 Gone nothing more is sent to that subscription; its later records are dead-lettered, others still delivered")
+    func goneSubscriptionIsNotCalledAgain() async throws {
+        // 410 on the first request only: a second request to sub-a would succeed, so none must be made.
+        let transport = ScriptedTransport([urlA: [410]])
+        let deadLetters = RecordingDeadLetters()
+        let deliverer = try make(transport, deadLetters: deadLetters, subscriptions: [
+            DelivererFixtures.subscription(id: "sub-a", url: urlA), DelivererFixtures.subscription(id: "sub-b", url: urlB),
+        ])
+        try await deliverer.deliver(KafkaRecordBatch(records: [DelivererFixtures.record(offset: 1)]))
+        #expect(deliverer.goneSubscriptionIDs == ["sub-a"])
+        try await deliverer.deliver(KafkaRecordBatch(records: [DelivererFixtures.record(offset: 2), DelivererFixtures.record(offset: 3)]))
+        #expect(transport.requests.filter { $0.url == urlA }.count == 1)
+        #expect(transport.requests.filter { $0.url == urlB }.count == 2)
+        #expect(deliverer.statistics.recordsDelivered == 3)
+        let later = deadLetters.all.filter { $0.headers.first(DeadLetter.Header.originalOffset) != "1" }
+        #expect(later.count == 2)
+        for letter in later {
+            #expect(letter.headers.first(DeadLetter.Header.errorCode) == "subscriber_gone")
+            #expect(letter.headers.first(DeadLetter.Header.attempts) == "0")
+            #expect(letter.headers.first(BatchDeliverer.subscriptionHeader) == "sub-a")
+        }
+    }
+
     @Test("a 4xx other than 408/429 is rejected_<status> without retry")
     func rejectedIsNotRetried() async throws {
         let transport = ScriptedTransport([urlA: [422]])
