@@ -204,13 +204,20 @@ public final class ReceiverService: Service, Sendable {
             throw ReceiverError(.alreadyRunning, "run() was called twice; create a new ReceiverService")
         }
         let application = makeApplication()
-        try await withGracefulShutdownHandler {
-            try await application.run()
-        } onGracefulShutdown: { [health] in
-            health.beginDraining()
+        var failure: (any Error)?
+        do {
+            try await withGracefulShutdownHandler {
+                try await application.run()
+            } onGracefulShutdown: { [health] in
+                health.beginDraining()
+            }
+        } catch {
+            failure = error
         }
         state.boundPort.withLock { $0 = nil }
+        // Also when the server failed: the service's own threads never outlive run().
         if ownsEventLoops { try await eventLoops.shutdownGracefully() }
+        if let failure { throw failure }
     }
 }
 
