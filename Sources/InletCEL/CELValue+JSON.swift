@@ -215,14 +215,10 @@ struct JSONReader: ~Copyable {
         // A 256-bit filter of key hashes: the duplicate-key scan runs only when a hash bucket repeats.
         var seen: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+            try expectKey()
             var hash: UInt32 = 0
             let key = try readString(hash: &hash, computeHash: true)
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-            index += 1
-            skipWhitespace()
+            try skipColon()
             let value = try readValue()
             let bit = UInt64(1) << UInt64(hash & 63)
             let wasSeen: Bool
@@ -247,13 +243,7 @@ struct JSONReader: ~Copyable {
                 }
             }
             if !duplicate { entryStack.push(CELMap.Entry(hash: hash, key: .string(key), value: value)) }
-            skipWhitespace()
-            guard index < bytes.count else { throw fail("unexpected end of input") }
-            let byte = bytes[index]
-            index += 1
-            if byte == UInt8(ascii: ",") { continue }
-            if byte == UInt8(ascii: "}") { break }
-            throw fail("expected ',' or '}'")
+            if try closesContainer(UInt8(ascii: "}")) { break }
         }
         depth -= 1
         return .map(entryStack.popMap(from: base))
@@ -261,6 +251,33 @@ struct JSONReader: ~Copyable {
 
     mutating func readArray() throws(CELError) -> CELValue {
         try readArray(each: .whole)
+    }
+
+    /// Before an object's key: skips whitespace and checks that a string starts here (the index stays on its quote).
+    mutating func expectKey() throws(CELError) {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+    }
+
+    /// Between an object's key and its value: the ':' with the whitespace around it.
+    mutating func skipColon() throws(CELError) {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+        index += 1
+        skipWhitespace()
+    }
+
+    /// After a member of an array or object: skips whitespace and reads the separator.
+    /// - Returns: true when it was `closing` (the container ended), false for ',' (another member follows).
+    /// - Throws: at the end of the input or before any other byte.
+    mutating func closesContainer(_ closing: UInt8) throws(CELError) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count else { throw fail("unexpected end of input") }
+        let byte = bytes[index]
+        index += 1
+        if byte == UInt8(ascii: ",") { return false }
+        if byte == closing { return true }
+        throw fail("expected ',' or '\(Character(Unicode.Scalar(closing)))'")
     }
 
     /// Skips whole eight-byte words from `start` while none of their bytes is '"', '\\' or a control character

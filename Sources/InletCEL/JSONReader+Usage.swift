@@ -91,13 +91,7 @@ extension JSONReader {
             skipWhitespace()
             let value = whole ? try readValue() : try readValue(usage)
             valueStack.push(value)
-            skipWhitespace()
-            guard index < bytes.count else { throw fail("unexpected end of input") }
-            let byte = bytes[index]
-            index += 1
-            if byte == UInt8(ascii: ",") { continue }
-            if byte == UInt8(ascii: "]") { break }
-            throw fail("expected ',' or ']'")
+            if try closesContainer(UInt8(ascii: "]")) { break }
         }
         depth -= 1
         return .list(valueStack.pop(from: base))
@@ -116,13 +110,9 @@ extension JSONReader {
         }
         let base = entryStack.count
         while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+            try expectKey()
             let kept = try readKey(matching: fields)
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-            index += 1
-            skipWhitespace()
+            try skipColon()
             if let kept {
                 let value = try readValue(fields[kept].usage)
                 // A repeated key: the later value wins, in the place of the first (as the full reader does).
@@ -142,13 +132,7 @@ extension JSONReader {
             } else {
                 try skipValue()
             }
-            skipWhitespace()
-            guard index < bytes.count else { throw fail("unexpected end of input") }
-            let byte = bytes[index]
-            index += 1
-            if byte == UInt8(ascii: ",") { continue }
-            if byte == UInt8(ascii: "}") { break }
-            throw fail("expected ',' or '}'")
+            if try closesContainer(UInt8(ascii: "}")) { break }
         }
         depth -= 1
         return .map(entryStack.popMap(from: base))
@@ -200,21 +184,11 @@ extension JSONReader {
             return
         }
         while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+            try expectKey()
             _ = try skipString()
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-            index += 1
-            skipWhitespace()
+            try skipColon()
             try skipValue()
-            skipWhitespace()
-            guard index < bytes.count else { throw fail("unexpected end of input") }
-            let byte = bytes[index]
-            index += 1
-            if byte == UInt8(ascii: ",") { continue }
-            if byte == UInt8(ascii: "}") { break }
-            throw fail("expected ',' or '}'")
+            if try closesContainer(UInt8(ascii: "}")) { break }
         }
         depth -= 1
     }
@@ -232,13 +206,7 @@ extension JSONReader {
         while true {
             skipWhitespace()
             try skipValue()
-            skipWhitespace()
-            guard index < bytes.count else { throw fail("unexpected end of input") }
-            let byte = bytes[index]
-            index += 1
-            if byte == UInt8(ascii: ",") { continue }
-            if byte == UInt8(ascii: "]") { break }
-            throw fail("expected ',' or ']'")
+            if try closesContainer(UInt8(ascii: "]")) { break }
         }
         depth -= 1
     }
