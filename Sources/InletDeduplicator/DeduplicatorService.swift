@@ -67,12 +67,7 @@ public final class DeduplicatorService: Service, Sendable {
     /// within 2 seconds.
     public func readiness() async -> StageReadiness {
         let postgres = self.postgres
-        let database = await ReadinessCheck.probing(
-            "postgres", timeout: .seconds(2),
-            failure: "PostgreSQL did not answer SELECT 1 within 2 s; check INLET_POSTGRES_URL and the database"
-        ) {
-            _ = try await postgres.query("SELECT 1")
-        }
+        let database = await ReadinessCheck.postgres { _ = try await postgres.query("SELECT 1") }
         return StageReadiness(stage: Stage.deduplicator.rawValue, checks: [monitor.readiness(), database])
     }
 

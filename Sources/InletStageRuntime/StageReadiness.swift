@@ -48,6 +48,13 @@ public struct ReadinessCheck: Sendable, Equatable {
         }
         return succeeded ? .ready(name) : .notReady(name, failure)
     }
+
+    /// The `postgres` check of the stages that use PostgreSQL: `selectOne` (a `SELECT 1`) must answer within 2 s.
+    public static func postgres(_ selectOne: @escaping @Sendable () async throws -> Void) async -> ReadinessCheck {
+        await probing("postgres", timeout: .seconds(2),
+                      failure: "PostgreSQL did not answer SELECT 1 within 2 s; check INLET_POSTGRES_URL and the database",
+                      selectOne)
+    }
 }
 
 /// Whether one stage is ready, with the checks that decided it.
