@@ -22,7 +22,10 @@ package() {
   for module in CRdKafka InletKafka InletCEL InletCore InletStageRuntime InletMapper; do
     ln -s "$sources/Sources/$module" "$dir/Sources/$module"
   done
-  ln -s "$root/Benchmarks/mapper/MapperPerfBench" "$dir/Sources/MapperPerfBench"
+  # The benchmark itself, and the body generator it shares with `make bench`.
+  mkdir -p "$dir/Sources/MapperPerfBench"
+  ln -s "$root/Benchmarks/mapper/MapperPerfBench/main.swift" "$dir/Sources/MapperPerfBench/main.swift"
+  ln -s "$root/Benchmarks/Sources/PipelineBench/PullRequestBodies.swift" "$dir/Sources/MapperPerfBench/PullRequestBodies.swift"
   if [ -f "$root/Package.resolved" ]; then cp "$root/Package.resolved" "$dir/Package.resolved"; fi
   cat > "$dir/Package.swift" <<'EOF'
 // swift-tools-version:6.0

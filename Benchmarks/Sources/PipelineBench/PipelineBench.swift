@@ -38,35 +38,10 @@ enum PipelineBench {
         return logger
     }()
 
-    /// N GitHub `pull_request` bodies (~3 KB) from the sample payload, each a different pull request.
-    ///
-    /// The sample is serialised once with marker values, and each body is the template with the markers replaced:
-    /// serialising 20,000 dictionaries with Foundation took ~10 s of CPU, which competed with the stages when a run
-    /// started.
+    /// N GitHub `pull_request` bodies (~3 KB) from `--sample` (default: the local sample), each a different one.
     static func pullRequestBodies(count: Int, firstID: Int) throws -> [[UInt8]] {
-        let sample = try Data(contentsOf: URL(fileURLWithPath: option("sample", "deploy/local/samples/github/pull_request.json")))
-        var object = try JSONSerialization.jsonObject(with: sample) as! [String: Any]
-        var pullRequest = object["pull_request"] as! [String: Any]
-        pullRequest["id"] = "@@ID@@"
-        pullRequest["title"] = "@@TITLE@@"
-        object["pull_request"] = pullRequest
-        object["number"] = "@@NUMBER@@"
-        let template = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
-        let pieces = template.split(separator: "\"@@", omittingEmptySubsequences: false)
-        return (0..<count).map { index in
-            var body = String(pieces[0])
-            for piece in pieces.dropFirst() {
-                let marker = piece.prefix { $0 != "@" }
-                let rest = piece.dropFirst(marker.count + 3)  // "@@\""
-                switch marker {
-                case "ID": body += String(firstID + index)
-                case "TITLE": body += "\"Benchmark pull request \(index)\""
-                default: body += String(index + 1)
-                }
-                body += rest
-            }
-            return Array(body.utf8)
-        }
+        try benchmarkPullRequestBodies(
+            samplePath: option("sample", "deploy/local/samples/github/pull_request.json"), count: count, firstID: firstID)
     }
 
     /// The signer of the local integration of `definition` (deploy/local/integrations.yaml); Discord signs with the

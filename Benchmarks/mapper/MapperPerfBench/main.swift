@@ -32,36 +32,15 @@ func cpuNanoseconds() -> Double {
     return Double(spec.tv_sec) * 1e9 + Double(spec.tv_nsec)
 }
 
-/// The bodies `make bench` sends (Benchmarks/Sources/PipelineBench/PipelineBench.swift, pullRequestBodies), or the
+/// The bodies `make bench` sends (Benchmarks/Sources/PipelineBench/PullRequestBodies.swift), or the
 /// pretty-printed fixture as GitHub sends it.
 func bodies(count: Int) throws -> [[UInt8]] {
     if option("payload", "compact") == "fixture" {
         let fixture = Array(try Data(contentsOf: URL(fileURLWithPath: root + "/Tests/Fixtures/github/pull_request/opened.json")))
         return Array(repeating: fixture, count: count)
     }
-    let sample = try Data(contentsOf: URL(fileURLWithPath: root + "/deploy/local/samples/github/pull_request.json"))
-    var object = try JSONSerialization.jsonObject(with: sample) as! [String: Any]
-    var pullRequest = object["pull_request"] as! [String: Any]
-    pullRequest["id"] = "@@ID@@"
-    pullRequest["title"] = "@@TITLE@@"
-    object["pull_request"] = pullRequest
-    object["number"] = "@@NUMBER@@"
-    let template = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
-    let pieces = template.split(separator: "\"@@", omittingEmptySubsequences: false)
-    return (0..<count).map { index in
-        var body = String(pieces[0])
-        for piece in pieces.dropFirst() {
-            let marker = piece.prefix { $0 != "@" }
-            let rest = piece.dropFirst(marker.count + 3)
-            switch marker {
-            case "ID": body += String(2_000_000_000 + index)
-            case "TITLE": body += "\"Benchmark pull request \(index)\""
-            default: body += String(index + 1)
-            }
-            body += rest
-        }
-        return Array(body.utf8)
-    }
+    return try benchmarkPullRequestBodies(
+        samplePath: root + "/deploy/local/samples/github/pull_request.json", count: count, firstID: 2_000_000_000)
 }
 
 struct NoSink: MapperRecordSink {
