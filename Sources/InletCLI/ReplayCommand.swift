@@ -16,11 +16,16 @@ struct ReplayCommand: AsyncParsableCommand {
     struct Rewind: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Move a stage's committed offsets to a time or an offset (the stage must be stopped).",
-            discussion: "Example: inlet replay rewind --stage mapper --to 2026-11-21T09:00:00Z")
+            discussion: """
+                Example: inlet replay rewind --stage mapper --to 2026-11-21T09:00:00Z
+                The deliverer has one consumer group per subscription (inlet-deliverer.<id>): every subscription's group
+                moves, or only the one --subscription names.
+                """)
         @Option(help: "The stage whose consumer group moves.") var stage: String
         @Option(help: "A time: RFC 3339, a date, now, or relative (--to=-2h); also beginning or end.") var to: String?
         @Option(help: "An offset, applied to every partition (clamped to what each holds).") var offset: Int64?
         @Option(parsing: .upToNextOption, help: "Topics to move (default: every input topic of the stage that exists).") var topics: [String] = []
+        @Option(help: "Deliverer only: move this subscription's group (default: every subscription's).") var subscription: String?
         @Flag(help: "Move the offsets even while the group has live members (they may overwrite them).") var force = false
         @Flag(help: "Show the moves without making them.") var dryRun = false
 
@@ -28,24 +33,48 @@ struct ReplayCommand: AsyncParsableCommand {
             guard (to == nil) != (offset == nil) else { throw ValidationError("give exactly one of --to TIME and --offset N") }
             let position = try offset.map { StreamPosition.offset($0) } ?? StreamPosition.parse(to!, allowOffset: false)
             let stack = try Stack.load(label: "replay")
-            let topology = StageTopology(stage: try StageTopology.stage(named: stage), catalog: stack.catalog)
-            let clients = try OperatorClients(brokers: stack.configuration.kafkaBrokers, logger: stack.logger)
-            let selected = try await selectTopics(topics.flatMap(splitList), default: topology.inputTopics, clients: clients)
-            let rewinder = ConsumerGroupRewinder(admin: clients.admin, resolver: clients.resolver)
-            let plan = try await rewinder.plan(groupID: topology.consumerGroup, topics: selected, to: position)
-            var table = TextTable(headers: ["topic", "partition", "committed", "new", "change"], rightAligned: [1, 2, 3, 4])
-            for move in plan.moves {
-                table.append([move.partition.topic, String(move.partition.partition), move.from.map(String.init) ?? "-",
-                              String(move.to), move.delta.map { $0 > 0 ? "+\($0)" : String($0) } ?? "new"])
+            let stage = try StageTopology.stage(named: stage)
+            let groups: [StageTopology]
+            if stage == .deliverer {
+                groups = try StageTopology.delivererGroups(subscriptions: try stack.subscriptions(), only: subscription)
+            } else {
+                guard subscription == nil else { throw ValidationError("--subscription applies to --stage deliverer only") }
+                groups = [StageTopology(stage: stage, catalog: stack.catalog)]
             }
-            print("group \(plan.groupID) (\(plan.group.state), \(plan.group.members.count) members) to \(position):")
-            print(table.render(indent: "  "))
+            let clients = try OperatorClients(brokers: stack.configuration.kafkaBrokers, logger: stack.logger)
+            let rewinder = ConsumerGroupRewinder(admin: clients.admin, resolver: clients.resolver)
+            let given = topics.flatMap(splitList)
+            var plans: [ConsumerGroupRewinder.Plan] = []
+            for topology in groups {
+                // A deliverer group moves only on topics it reads; --topics may name the models of several.
+                let wanted = stage == .deliverer ? given.filter(topology.inputTopics.contains) : given
+                if !given.isEmpty, wanted.isEmpty { continue }
+                let selected = try await selectTopics(wanted, default: topology.inputTopics, clients: clients)
+                let plan = try await rewinder.plan(groupID: topology.consumerGroup, topics: selected, to: position)
+                var table = TextTable(headers: ["topic", "partition", "committed", "new", "change"], rightAligned: [1, 2, 3, 4])
+                for move in plan.moves {
+                    table.append([move.partition.topic, String(move.partition.partition), move.from.map(String.init) ?? "-",
+                                  String(move.to), move.delta.map { $0 > 0 ? "+\($0)" : String($0) } ?? "new"])
+                }
+                print("group \(plan.groupID) (\(plan.group.state), \(plan.group.members.count) members) to \(position):")
+                print(table.render(indent: "  "))
+                plans.append(plan)
+            }
+            guard !plans.isEmpty else { throw ValidationError("no consumer group of the stage reads any of --topics \(given.joined(separator: " "))") }
             if dryRun {
                 print("dry run: nothing changed")
                 return
             }
-            try await rewinder.apply(plan, force: force)
-            print("moved \(plan.moves.count) partition(s); the stage reads from there when it next starts")
+            // Every group is checked before any moves, so one running instance does not leave half the groups moved:
+            // for a group with live members, `apply` throws (naming the members to stop) before changing anything.
+            if !force {
+                for plan in plans where try await clients.admin.describeConsumerGroup(plan.groupID).hasLiveMembers {
+                    try await rewinder.apply(plan, force: false)
+                }
+            }
+            for plan in plans { try await rewinder.apply(plan, force: force) }
+            let partitions = plans.reduce(0) { $0 + $1.moves.count }
+            print("moved \(partitions) partition(s) in \(plans.count) group(s); the stage reads from there when it next starts")
         }
     }
 

@@ -7,8 +7,14 @@ import InletCore
 public struct DelivererConfiguration: Sendable {
     /// Kafka bootstrap servers, comma-separated. Default: `127.0.0.1:9092`.
     public var kafkaBrokers: String = "127.0.0.1:9092"
-    /// The HTTP subscribers. Default: none (the stage then consumes nothing but its replay topic).
+    /// The HTTP subscribers, every one in the subscriptions file. Default: none (the stage then consumes nothing).
     public var subscriptions: [Subscription] = []
+    /// Which of ``subscriptions`` this process serves (``servedSubscriptions``): nil for all of them. Default: nil
+    /// (`INLET_DELIVERER_SUBSCRIPTIONS`, comma-separated IDs).
+    public var onlySubscriptionIDs: [String]?
+    /// Subscriptions this process leaves to another one, taken out of the selection. Default: none
+    /// (`INLET_DELIVERER_EXCLUDED_SUBSCRIPTIONS`, comma-separated IDs).
+    public var excludedSubscriptionIDs: [String] = []
     /// Largest request body in bytes; at most ``BodyPacker/hardLimitBytes`` (300,000). Default: 300,000.
     public var maxBodyBytes: Int = BodyPacker.hardLimitBytes
     /// Most records in one batch body. Default: 1,000.
@@ -21,7 +27,9 @@ public struct DelivererConfiguration: Sendable {
     /// After SIGTERM, how long the batch in flight may keep retrying before it is abandoned uncommitted (its
     /// records are then delivered again by the next instance). Default: 10 s.
     public var shutdownGracePeriod: Duration = .seconds(10)
-    /// The Kafka consumer group. Default: `inlet-deliverer` (``Stage/consumerGroup``); tests use their own.
+    /// The stem of the consumer groups: each subscription consumes in a group of its own,
+    /// `<consumerGroup>.<subscription-id>` (``consumerGroup(for:)``). Default: `inlet-deliverer`
+    /// (``Stage/consumerGroup``); tests use their own.
     public var consumerGroup: String = Stage.deliverer.consumerGroup
     /// Most records fetched into one batch (one commit). Default: 1,000.
     public var maxBatchRecords: Int = 1000
@@ -52,6 +60,8 @@ public struct DelivererConfiguration: Sendable {
         ("INLET_DELIVERER_REQUEST_TIMEOUT_MS", "10000", "time allowed for one HTTP exchange, milliseconds"),
         ("INLET_DELIVERER_SHUTDOWN_GRACE_MS", "10000", "how long the in-flight batch may finish after SIGTERM"),
         ("INLET_DELIVERER_MAX_BATCH_RECORDS", "1000", "most records fetched per batch (one commit)"),
+        ("INLET_DELIVERER_SUBSCRIPTIONS", "", "IDs of the subscriptions this process serves, comma-separated; empty: all"),
+        ("INLET_DELIVERER_EXCLUDED_SUBSCRIPTIONS", "", "IDs of subscriptions this process does not serve, comma-separated"),
     ]
 
     /// Reads the shared and deliverer variables and loads the subscriptions file.
@@ -73,10 +83,18 @@ public struct DelivererConfiguration: Sendable {
         if let value = try environment.int("INLET_DELIVERER_REQUEST_TIMEOUT_MS", range: 1...600_000) { requestTimeout = .milliseconds(value) }
         if let value = try environment.int("INLET_DELIVERER_SHUTDOWN_GRACE_MS", range: 0...3_600_000) { shutdownGracePeriod = .milliseconds(value) }
         if let value = try environment.int("INLET_DELIVERER_MAX_BATCH_RECORDS", range: 1...1_000_000) { maxBatchRecords = value }
+        let only = Self.idList(environment.string("INLET_DELIVERER_SUBSCRIPTIONS"))
+        onlySubscriptionIDs = only.isEmpty ? nil : only
+        excludedSubscriptionIDs = Self.idList(environment.string("INLET_DELIVERER_EXCLUDED_SUBSCRIPTIONS"))
         try validate()
     }
 
-    /// Checks limits and subscriptions (unique IDs, usable secrets).
+    /// `a, b,,c` → `[a, b, c]`.
+    private static func idList(_ text: String?) -> [String] {
+        (text ?? "").split(separator: ",").map { $0.filter { !$0.isWhitespace } }.filter { !$0.isEmpty }
+    }
+
+    /// Checks limits, subscriptions (unique IDs that make clean group names, usable secrets) and the selection.
     /// - Throws: ``DelivererError`` `.invalidConfiguration` / `.invalidSecret` naming the value.
     public func validate() throws(DelivererError) {
         _ = try BodyPacker(maxBodyBytes: maxBodyBytes, maxElementsPerBody: maxRecordsPerBody)
@@ -88,16 +106,65 @@ public struct DelivererConfiguration: Sendable {
             guard seen.insert(subscription.id).inserted else {
                 throw DelivererError(.invalidConfiguration, "subscription id '\(subscription.id.prefix(80))' is used twice; ids must be unique")
             }
+            try Self.checkGroupSafe(subscription.id)
             do {
                 _ = try WebhookSigner(secret: subscription.secret)
             } catch {
                 throw DelivererError(error.code, "subscription '\(subscription.id.prefix(80))': \(error.reason)")
             }
         }
+        for (variable, ids) in [("INLET_DELIVERER_SUBSCRIPTIONS", onlySubscriptionIDs ?? []),
+                                ("INLET_DELIVERER_EXCLUDED_SUBSCRIPTIONS", excludedSubscriptionIDs)] {
+            let unknown = ids.filter { !seen.contains($0) }
+            guard unknown.isEmpty else {
+                throw DelivererError(.invalidConfiguration, "\(variable) names \(unknown.map { "'\($0.prefix(80))'" }.joined(separator: ", ")), which the subscriptions file does not declare; use IDs from it (declared: \(subscriptions.map(\.id).joined(separator: ", ").prefix(400)))")
+            }
+        }
+        if !subscriptions.isEmpty, servedSubscriptions.isEmpty {
+            throw DelivererError(.invalidConfiguration, "INLET_DELIVERER_SUBSCRIPTIONS and INLET_DELIVERER_EXCLUDED_SUBSCRIPTIONS leave this process no subscription to serve; select at least one")
+        }
     }
 
-    /// The topics the stage consumes: the model topic of every model some subscription wants, and its replay topic.
+    /// Longest subscription ID: with the group stem it stays well inside what brokers and exporters handle.
+    public static let maximumSubscriptionIDLength = 200
+
+    /// A subscription ID becomes part of a consumer group name, a metric label and a dead-letter header, so it must
+    /// be plain: ASCII letters, digits, `.`, `_`, `-`, starting with a letter or digit, at most 200 characters.
+    /// Distinct IDs then give distinct groups (``Stage/consumerGroup(subscription:base:)`` adds nothing lossy).
+    static func checkGroupSafe(_ id: String) throws(DelivererError) {
+        let bytes = Array(id.utf8)
+        let plain = bytes.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+        }
+        let startsWell = bytes.first.map { $0 != UInt8(ascii: ".") && $0 != UInt8(ascii: "_") && $0 != UInt8(ascii: "-") } ?? false
+        guard plain, startsWell, bytes.count <= maximumSubscriptionIDLength else {
+            throw DelivererError(.invalidConfiguration, "subscription id '\(id.prefix(80))' cannot name its consumer group: use ASCII letters, digits, '.', '_' and '-', starting with a letter or digit, at most \(maximumSubscriptionIDLength) characters. A renamed subscription gets a new group, which starts at the oldest record the topics still hold (docs/deliverer.md, \"Consumer groups\")")
+        }
+    }
+
+    /// The subscriptions this process serves: all of ``subscriptions``, or those ``onlySubscriptionIDs`` names,
+    /// minus ``excludedSubscriptionIDs``, in file order.
+    public var servedSubscriptions: [Subscription] {
+        let excluded = Set(excludedSubscriptionIDs)
+        let only = onlySubscriptionIDs.map(Set.init)
+        return subscriptions.filter { !excluded.contains($0.id) && (only?.contains($0.id) ?? true) }
+    }
+
+    /// The consumer group of one subscription: `<consumerGroup>.<id>` (`inlet-deliverer.<id>` by default).
+    public func consumerGroup(for subscription: Subscription) -> String {
+        Stage.deliverer.consumerGroup(subscription: subscription.id, base: consumerGroup)
+    }
+
+    /// What one subscription's consumer reads: the model topic of each model it wants, and the replay topic.
+    public static func topics(for subscription: Subscription) -> [TopicName] {
+        Set(subscription.models).sorted().map(TopicName.model) + [.replay(.deliverer)]
+    }
+
+    /// Every topic this process consumes (in some subscription's group): the model topics the served subscriptions
+    /// want, and the replay topic.
     public var topics: [TopicName] {
-        Set(subscriptions.flatMap(\.models)).sorted().map(TopicName.model) + [.replay(.deliverer)]
+        Set(servedSubscriptions.flatMap(\.models)).sorted().map(TopicName.model) + [.replay(.deliverer)]
     }
 }

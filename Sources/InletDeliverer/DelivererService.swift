@@ -5,46 +5,54 @@ import InletStageRuntime
 import Logging
 import ServiceLifecycle
 
-/// The deliverer stage: consumes `inlet.model.<model>` for every model a subscription wants (and
-/// `inlet.replay.deliverer`) in consumer group `inlet-deliverer`, POSTs signed CloudEvents batches to each
-/// subscription (``BatchDeliverer``), dead-letters what cannot be delivered to `inlet.dlq.deliverer`, then commits.
+/// The deliverer stage: for each subscription it serves (``DelivererConfiguration/servedSubscriptions``) it runs an
+/// independent consume → deliver → commit loop (``SubscriptionLoop``) with a consumer of its own in group
+/// `inlet-deliverer.<subscription-id>`, reading the `inlet.model.<model>` topics that subscription wants and
+/// `inlet.replay.deliverer`; it POSTs signed CloudEvents batches (``BatchDeliverer``), dead-letters what cannot be
+/// delivered to `inlet.dlq.deliverer`, then commits in that subscription's group. A slow or dead subscriber
+/// therefore delays only its own loop. The loops share the HTTP client, the dead-letter producer and the gone marks.
 ///
-/// A batch is committed only after every request of it got a 2xx or its records are stored as dead letters. When
-/// dead letters cannot be stored, `run()` throws without committing (the process restarts and re-reads the batch:
-/// at-least-once; subscribers deduplicate on `webhook-id`, which is derived from the records).
+/// A subscription's batch is committed only after every request of it got a 2xx or its records are stored as dead
+/// letters. When dead letters cannot be stored, that loop throws without committing, the service stops every loop
+/// and `run()` throws (the process restarts and re-reads the batch: at-least-once; subscribers deduplicate on
+/// `webhook-id`, which is derived from the records).
 ///
 /// ## Shutdown
-/// On graceful shutdown the consumer stops fetching and ends its batch stream. The batch in flight may finish — its
-/// retries included — for ``DelivererConfiguration/shutdownGracePeriod``; after that it is cancelled and left
-/// uncommitted (its records are delivered again by the next owner of the partitions). Then the dead-letter producer
-/// flushes, the HTTP client shuts down (only now, so no request of the loop ever sees a closed client) and `run()`
-/// returns.
+/// On graceful shutdown every consumer stops fetching and ends its batch stream. The batch in flight of each loop
+/// may finish — its retries included — for ``DelivererConfiguration/shutdownGracePeriod``; after that it is
+/// cancelled and left uncommitted (its records are delivered again by the next owner of the partitions). Then the
+/// dead-letter producer flushes, the HTTP client shuts down (only now, so no request of a loop ever sees a closed
+/// client) and `run()` returns.
 ///
-/// Metrics: ``metrics`` (the shared stage metrics), ``DelivererMetricName`` and the consumer's
-/// (``ConsumerMonitor``). Readiness (``readiness()``): the consumer owns partitions and the stage is not draining.
+/// Metrics: ``metrics`` (the shared stage metrics, summed over subscriptions), ``DelivererMetricName`` (by
+/// subscription) and each consumer's (``ConsumerMonitor``). Readiness (``readiness()``): every subscription's
+/// consumer owns partitions and the stage is not draining.
 ///
 /// - Important: Construct it before starting the `ServiceGroup` (bad secrets and limits fail here);
 ///   `run()` may be called once.
 public final class DelivererService: Service, Sendable {
     public let configuration: DelivererConfiguration
-    /// The topics consumed (see ``DelivererConfiguration/topics``).
+    /// Every topic consumed, over all subscriptions (see ``DelivererConfiguration/topics``).
     public let topics: [TopicName]
-    public let deliverer: BatchDeliverer
-    /// The consumer's state for metrics and `/readyz`.
-    public let monitor: ConsumerMonitor
+    /// The subscriptions' gone marks (410 Gone), shared by the loops.
+    public let gone: GoneSubscriptions
+    /// The shared stage metrics (consumed, forwarded = records delivered, dead letters, commits), over all loops.
+    public let metrics: StageMetrics
 
-    private let consumer: KafkaConsumer
+    let loops: [SubscriptionLoop]
     private let producer: KafkaProducer
     private let httpClient: HTTPClient?
     private let shutdown = ShutdownSignal()
     private let logger: Logger
 
-    /// Creates the Kafka clients and the curl HTTP client.
-    /// - Throws: ``DelivererError`` for a bad limit or secret; `KafkaError` when librdkafka is too old or rejects
-    ///   the configuration; `HTTPClientError` when libcurl cannot initialise.
-    /// - Parameter monitoring: how often the consumer's state (lag, gaps, assignment) is exported.
+    /// Creates the Kafka clients (one consumer per served subscription, one dead-letter producer) and the curl HTTP
+    /// client.
+    /// - Throws: ``DelivererError`` for a bad limit, subscription ID, secret or selection; `KafkaError` when
+    ///   librdkafka is too old or rejects the configuration; `HTTPClientError` when libcurl cannot initialise.
+    /// - Parameter monitoring: how often each consumer's state (gaps, assignment) is exported.
     public convenience init(configuration: DelivererConfiguration, logger: Logger = Logger(label: "inlet.deliverer"),
                             monitoring: ConsumerMonitor.Configuration = ConsumerMonitor.Configuration()) throws {
+        try configuration.validate()
         let client = try HTTPClient(
             configuration: HTTPClient.Configuration(timeout: configuration.requestTimeout, userAgent: "inlet-deliverer"),
             logger: logger)
@@ -66,6 +74,10 @@ public final class DelivererService: Service, Sendable {
         self.topics = configuration.topics
         self.logger = logger
         self.httpClient = ownedClient
+        let gone = GoneSubscriptions()
+        self.gone = gone
+        let metrics = StageMetrics(stage: .deliverer)
+        self.metrics = metrics
 
         var producerConfiguration = KafkaProducerConfiguration(brokers: configuration.kafkaBrokers)
         producerConfiguration.clientID = "inlet-deliverer"
@@ -73,48 +85,64 @@ public final class DelivererService: Service, Sendable {
         producerConfiguration.extraProperties = configuration.producerProperties
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         self.producer = producer
-        self.deliverer = try BatchDeliverer(configuration: configuration, transport: transport,
-                                            deadLetters: producer, logger: logger)
 
-        var consumerConfiguration = KafkaConsumerConfiguration(
-            groupID: configuration.consumerGroup, topics: topics.map(\.rawValue), brokers: configuration.kafkaBrokers)
-        consumerConfiguration.clientID = "inlet-deliverer"
-        consumerConfiguration.maxBatchSize = configuration.maxBatchRecords
-        consumerConfiguration.sessionTimeout = configuration.sessionTimeout
-        consumerConfiguration.heartbeatInterval = min(.seconds(2), configuration.sessionTimeout / 3)
-        consumerConfiguration.extraProperties = configuration.consumerProperties
-        self.consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
-        self.monitor = ConsumerMonitor(stage: .deliverer, consumer: consumerConfiguration, configuration: monitoring, logger: logger)
+        var loops: [SubscriptionLoop] = []
+        for subscription in configuration.servedSubscriptions {
+            let deliverer = try BatchDeliverer(subscription: subscription, configuration: configuration, transport: transport,
+                                               deadLetters: producer, logger: logger, metrics: metrics, gone: gone)
+            loops.append(try SubscriptionLoop(subscription: subscription, configuration: configuration, deliverer: deliverer,
+                                              shutdown: shutdown, logger: logger, monitoring: monitoring))
+        }
+        self.loops = loops
     }
 
-    /// Counters of deliveries, retries and dead letters.
-    public var statistics: DeliveryStatistics { deliverer.statistics }
+    /// The consumer groups, one per served subscription, by subscription ID.
+    public var consumerGroups: [String: String] {
+        Dictionary(uniqueKeysWithValues: loops.map { ($0.subscription.id, $0.group) })
+    }
 
-    /// The shared stage metrics (consumed, forwarded = (record, subscription) pairs delivered, dead letters, commits).
-    public var metrics: StageMetrics { deliverer.metrics }
+    /// Counters of deliveries, retries and dead letters, summed over the subscriptions.
+    public var statistics: DeliveryStatistics { loops.map(\.deliverer.statistics).reduce(DeliveryStatistics(), +) }
 
-    /// What `/readyz` reports: the consumer owns partitions and the stage is not draining.
+    /// One subscription's counters; nil when this process does not serve it.
+    public func statistics(subscription id: String) -> DeliveryStatistics? {
+        loops.first { $0.subscription.id == id }?.deliverer.statistics
+    }
+
+    /// What `/readyz` reports: one check per subscription, ready when its consumer owns partitions and the stage is
+    /// not draining.
     public func readiness() async -> StageReadiness {
-        StageReadiness(stage: Stage.deliverer.rawValue, checks: [monitor.readiness()])
+        StageReadiness(stage: Stage.deliverer.rawValue, checks: loops.map { $0.readiness() })
     }
 
     public func run() async throws {
         logger.info("deliverer starting", metadata: [
-            LogKey.topics: "\(topics.map(\.rawValue))", "inlet.subscriptions": "\(configuration.subscriptions.map(\.id))",
+            LogKey.topics: "\(topics.map(\.rawValue))",
+            "inlet.subscriptions": "\(loops.map(\.subscription.id))", "inlet.consumer_groups": "\(loops.map(\.group))",
         ])
+        if loops.isEmpty {
+            logger.warning("the subscriptions file declares no subscription: the deliverer consumes nothing")
+        }
+        for loop in loops { DelivererMetricName.recordGone(subscription: loop.subscription.id, isGone: loop.deliverer.isGone) }
+        // Detached: a graceful-shutdown signal must not stop it before the last dead letters are acknowledged.
+        let producerTask = Task.detached { [producer] in try await producer.run() }
         var loopError: (any Error)?
         do {
-            try await ConsumingStage.run(stage: "deliverer", consumer: consumer, producer: producer, monitor: monitor, logger: logger,
-                                         onCancel: { [shutdown] in shutdown.trigger() }) {
-                // The shutdown signal also cuts retry waits short, so the batch in flight ends promptly.
-                try await withGracefulShutdownHandler {
-                    try await consumeLoop()
-                } onGracefulShutdown: { [shutdown] in
-                    shutdown.trigger()
-                }
+            try await withGracefulShutdownHandler {
+                try await runLoops()
+            } onGracefulShutdown: { [shutdown] in
+                // The consumers end their batch streams themselves (task-local shutdown); the signal starts the grace
+                // period of the batches in flight and cuts retry waits short.
+                shutdown.trigger()
             }
         } catch {
             loopError = error
+        }
+        producer.triggerGracefulShutdown()
+        do {
+            try await producerTask.value
+        } catch {
+            logger.error("deliverer dead-letter producer stopped with an error", metadata: [LogKey.error: "\(error)"])
         }
         await httpClient?.shutdown()
         let stats = statistics
@@ -128,53 +156,32 @@ public final class DelivererService: Service, Sendable {
     /// Starts the same shutdown as SIGTERM does (for embedding without a `ServiceGroup`).
     public func triggerGracefulShutdown() {
         shutdown.trigger()
-        consumer.triggerGracefulShutdown()
+        for loop in loops { loop.stop() }
     }
 
-    private func consumeLoop() async throws {
-        let clock = ContinuousClock()
-        for try await batch in consumer.batches {
-            let received = clock.now
-            metrics.received(batch)
-            do {
-                try await deliverWithinGracePeriod(batch)
-                metrics.batchProcessed(in: clock.now - received)
-            } catch is CancellationError {
-                logger.warning("shutdown grace period over: the batch in flight is left uncommitted and will be delivered again", metadata: [
-                    LogKey.batchRecords: "\(batch.records.count)",
-                ])
-                return
+    /// Runs every subscription's loop; when one fails, stops the others (they finish their batch within the grace
+    /// period) and throws its error.
+    private func runLoops() async throws {
+        let failure: (any Error)? = await withTaskGroup(of: (any Error)?.self) { group in
+            for loop in loops {
+                group.addTask { [producer] in
+                    do {
+                        try await loop.run(producer: producer)
+                        return nil
+                    } catch {
+                        return error
+                    }
+                }
             }
-            do {
-                try await metrics.commit(batch, on: consumer)
-            } catch {
-                logger.warning("committing a delivered batch failed; its records will be delivered again", metadata: [
-                    LogKey.error: "\(error)", LogKey.batchRecords: "\(batch.records.count)",
-                ])
+            var first: (any Error)?
+            for await error in group {
+                guard let error, first == nil else { continue }
+                first = error
+                logger.error("a subscription loop failed; stopping the deliverer", metadata: [LogKey.error: "\(error)"])
+                triggerGracefulShutdown()
             }
+            return first
         }
-    }
-
-    /// Delivers `batch`; once shutdown was requested, allows it ``DelivererConfiguration/shutdownGracePeriod`` more
-    /// and then cancels it (throwing `CancellationError`).
-    private func deliverWithinGracePeriod(_ batch: KafkaRecordBatch) async throws {
-        let grace = configuration.shutdownGracePeriod
-        try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask { [deliverer] in
-                try await deliverer.deliver(batch)
-                return true
-            }
-            group.addTask { [shutdown] in
-                await shutdown.wait()
-                guard !Task.isCancelled else { return false }
-                try? await Task.sleep(for: grace)
-                return false
-            }
-            // `true`: delivered. `false` first: the grace period is over, so cancel the delivery, which then throws.
-            for try await delivered in group {
-                group.cancelAll()
-                if delivered { return }
-            }
-        }
+        if let failure { throw failure }
     }
 }

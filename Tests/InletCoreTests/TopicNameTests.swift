@@ -63,6 +63,15 @@ import Testing
         #expect(Set(Stage.allCases.map(\.consumerGroup)).count == Stage.allCases.count)
         #expect(Stage.mapper.consumerGroup == "inlet-mapper")
     }
+
+    @Test func eachDelivererSubscriptionHasItsOwnGroupBesideTheStageGroups() {
+        #expect(Stage.deliverer.consumerGroup(subscription: "crm-sync") == "inlet-deliverer.crm-sync")
+        #expect(Stage.deliverer.consumerGroup(subscription: "crm-sync", base: "test-run-7") == "test-run-7.crm-sync")
+        let ids = ["a", "b", "a.b", "a-b", "A", "crm_sync"]
+        let groups = ids.map { Stage.deliverer.consumerGroup(subscription: $0) }
+        #expect(Set(groups).count == ids.count, "distinct subscription IDs must give distinct groups")
+        #expect(Set(groups).isDisjoint(with: Stage.allCases.map(\.consumerGroup)))
+    }
 }
 
 @Suite struct DefinitionRegistryTests {

@@ -237,6 +237,15 @@ public enum EnvironmentVariables {
                  readers: [.deliverer], section: .deliverer),
         Variable("INLET_DELIVERER_MAX_BATCH_RECORDS", default: "1000", "most records fetched per batch (one commit)",
                  readers: [.deliverer], section: .deliverer),
+        Variable("INLET_DELIVERER_SUBSCRIPTIONS", default: "",
+                 "IDs of the subscriptions this process serves, comma-separated; empty: every subscription in the "
+                    + "file. Each served subscription runs its own consumer group `inlet-deliverer.<id>` "
+                    + "(docs/deliverer.md)",
+                 readers: [.deliverer], section: .deliverer),
+        Variable("INLET_DELIVERER_EXCLUDED_SUBSCRIPTIONS", default: "",
+                 "IDs of subscriptions this process leaves to another one (e.g. a big subscriber in a deployment of "
+                    + "its own), comma-separated",
+                 readers: [.deliverer], section: .deliverer),
     ]
 
     private static let localStack: [Variable] = [

@@ -87,6 +87,16 @@ public enum Stage: String, Sendable, CaseIterable, Codable {
 
     /// The consumer group of a stage: one group per stage, so each stage scales on its own.
     public var consumerGroup: String { "inlet-\(rawValue)" }
+
+    /// The consumer group of one subscription, for a stage that consumes once per subscription (the deliverer, so
+    /// that a slow subscriber delays only itself): `<base>.<subscription>`, `base` defaulting to ``consumerGroup``,
+    /// e.g. `inlet-deliverer.crm-sync`. The stage, `inlet status` and `inlet replay` all ask this function.
+    ///
+    /// Distinct subscription IDs give distinct groups, none equal to a stage's own group (no stage name has a dot).
+    /// The deliverer refuses IDs that would make an awkward group name (see `DelivererConfiguration.validate()`).
+    public func consumerGroup(subscription: String, base: String? = nil) -> String {
+        "\(base ?? consumerGroup).\(subscription)"
+    }
 }
 
 /// FNV-1a 64-bit: stable across processes, platforms and Swift versions (unlike `Hasher`), and needs no crypto.

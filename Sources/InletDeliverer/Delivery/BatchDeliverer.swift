@@ -12,7 +12,7 @@ import Synchronization
 
 /// Counters of one deliverer, for tests, benchmarks and logs.
 public struct DeliveryStatistics: Sendable, Equatable {
-    /// Batches fully handled (every request answered 2xx or dead-lettered).
+    /// Batches fully handled (every request answered 2xx or dead-lettered); a batch counts once per subscription.
     public var batches = 0
     /// HTTP attempts sent, retries included.
     public var attempts = 0
@@ -20,51 +20,56 @@ public struct DeliveryStatistics: Sendable, Equatable {
     public var retries = 0
     /// Requests that ended with a 2xx.
     public var requestsDelivered = 0
-    /// (record, subscription) pairs delivered.
+    /// Records delivered (summed over subscriptions: (record, subscription) pairs).
     public var recordsDelivered = 0
-    /// Dead letters written (one per record and subscription; one per record for invalid records).
+    /// Dead letters written (one per record and subscription).
     public var recordsDeadLettered = 0
     /// Records too large for one body, sent in chunks.
     public var recordsChunked = 0
 
     public init() {}
+
+    /// The sum of two sets of counters (over the subscriptions of one deliverer).
+    public static func + (lhs: DeliveryStatistics, rhs: DeliveryStatistics) -> DeliveryStatistics {
+        var sum = lhs
+        sum.batches += rhs.batches
+        sum.attempts += rhs.attempts
+        sum.retries += rhs.retries
+        sum.requestsDelivered += rhs.requestsDelivered
+        sum.recordsDelivered += rhs.recordsDelivered
+        sum.recordsDeadLettered += rhs.recordsDeadLettered
+        sum.recordsChunked += rhs.recordsChunked
+        return sum
+    }
 }
 
-/// The heart of the stage: delivers one consumed batch to every subscription and dead-letters what cannot be
-/// delivered. It returns only when every request of the batch got a 2xx or its records are stored on the
-/// dead-letter topic, so the caller may then commit the batch's offsets.
+/// The heart of the stage: delivers one consumed batch to ONE subscription and dead-letters what it cannot deliver.
+/// It returns only when every request of the batch got a 2xx or its records are stored on the dead-letter topic, so
+/// the caller may then commit the batch's offsets in the subscription's own consumer group.
 ///
-/// Subscriptions are served concurrently; within one subscription, bodies go out one after another in record order.
+/// Each subscription has its own deliverer, consumer and offsets (``DelivererService`` runs one loop per
+/// subscription), so a slow or dead subscriber delays only itself. Bodies go out one after another in record order.
+/// Records the subscription does not want (a replay meant for another subscription or of another model: every
+/// subscription's group reads `inlet.replay.deliverer`) are skipped and counted as skipped.
 /// Knows nothing about consuming: ``DelivererService`` feeds it, tests call it directly.
 ///
-/// Metrics: every counter of ``statistics`` also goes to ``metrics`` (forwarded = (record, subscription) pairs
-/// delivered, dead letters by error code) and ``DelivererMetricName`` (requests by subscription and outcome, their
-/// duration, retries). Each request carries the W3C `traceparent` of the first record in its body.
+/// Metrics: every counter of ``statistics`` also goes to ``metrics`` (forwarded = records delivered, dead letters
+/// by error code, skipped records) and ``DelivererMetricName`` (requests by subscription and outcome, their
+/// duration, retries, records delivered and dead-lettered by subscription). Each request carries the W3C
+/// `traceparent` of the first record in its body.
 ///
 /// - Important: If ``deliver(_:)`` throws (dead letters could not be produced, or the task was cancelled), the batch
 ///   must not be committed; delivering it again is safe because request IDs are derived from the records.
 public final class BatchDeliverer: Sendable {
-    struct Target: Sendable {
-        let subscription: Subscription
-        let signer: WebhookSigner
-        let models: Set<ModelName>
-        /// The URL without query or fragment, for logs.
-        let loggableURL: String
-    }
-
     /// A record ready to deliver.
     struct Prepared: Sendable {
         let record: KafkaRecord
-        let model: ModelName
         let element: [UInt8]
-        /// A replayed record that names one subscription goes to that one only.
-        let onlySubscription: String?
     }
 
-    /// One record that a subscription will not get.
+    /// One record that the subscription will not get.
     struct Failure: Sendable {
         let record: KafkaRecord
-        let subscriptionID: String?
         let errorCode: String
         let message: String
         let attempts: Int
@@ -82,7 +87,14 @@ public final class BatchDeliverer: Sendable {
         public static let traceparent = "traceparent"
     }
 
-    let targets: [Target]
+    /// The `reason` of ``StageMetrics/skipped(_:reason:)`` for records meant for other subscriptions.
+    static let skippedReason = "not_for_subscription"
+
+    /// The subscription this deliverer serves.
+    public let subscription: Subscription
+    let signer: WebhookSigner
+    /// The URL without query or fragment, for logs.
+    let loggableURL: String
     let modelsByTopic: [String: ModelName]
     let packer: BodyPacker
     let retry: RetryPolicy
@@ -92,54 +104,75 @@ public final class BatchDeliverer: Sendable {
     let logger: Logger
     /// The shared stage metrics of the deliverer; ``DelivererService`` also counts consumed batches and commits here.
     public let metrics: StageMetrics
+    /// Which subscriptions answered 410 Gone (shared by the process's subscription loops).
+    public let gone: GoneSubscriptions
     private let counters = Mutex(DeliveryStatistics())
-    /// Subscriptions that answered 410 Gone: nothing more is sent to them until the process restarts.
-    private let gone = Mutex<Set<String>>([])
 
-    /// IDs of the subscriptions that answered `410 Gone`. The deliverer sends them nothing more — their records go
+    /// Whether this subscription answered `410 Gone`: then the deliverer sends it nothing more — its records go
     /// straight to the dead-letter topic as `subscriber_gone`, to be redriven once the subscriber wants them again —
-    /// until it restarts (after the subscription is fixed or removed in the subscriptions file).
-    public var goneSubscriptionIDs: Set<String> { gone.withLock { $0 } }
+    /// until the mark is lifted (`inlet subscriptions enable`, or a new URL in the subscriptions file).
+    public var isGone: Bool { gone.isGone(subscription) }
 
-    /// - Parameter metrics: where delivered records and dead letters are exported. Default: a new one for
-    ///   `stage="deliverer"`.
+    /// - Parameters:
+    ///   - configuration: the limits, retry policy and timeouts (its subscription list is not used).
+    ///   - metrics: where delivered records and dead letters are exported. Default: a new one for `stage="deliverer"`.
+    ///   - gone: the process's gone marks. Default: a new, empty set of its own.
+    /// - Throws: ``DelivererError`` for a bad limit, subscription ID or secret.
     public init(
-        configuration: DelivererConfiguration, transport: any WebhookTransport,
-        deadLetters: any DeadLetterProducer, logger: Logger, metrics: StageMetrics = StageMetrics(stage: .deliverer)
+        subscription: Subscription, configuration: DelivererConfiguration, transport: any WebhookTransport,
+        deadLetters: any DeadLetterProducer, logger: Logger, metrics: StageMetrics = StageMetrics(stage: .deliverer),
+        gone: GoneSubscriptions = GoneSubscriptions()
     ) throws(DelivererError) {
-        try configuration.validate()
-        var targets: [Target] = []
-        var models: [String: ModelName] = [:]
-        for subscription in configuration.subscriptions {
-            targets.append(Target(subscription: subscription, signer: try WebhookSigner(secret: subscription.secret),
-                                  models: Set(subscription.models), loggableURL: Self.loggable(subscription.url)))
-            for model in subscription.models { models[TopicName.model(model).rawValue] = model }
+        try DelivererConfiguration.checkGroupSafe(subscription.id)
+        do {
+            self.signer = try WebhookSigner(secret: subscription.secret)
+        } catch {
+            throw DelivererError(error.code, "subscription '\(subscription.id.prefix(80))': \(error.reason)")
         }
-        self.targets = targets
-        self.modelsByTopic = models
+        self.subscription = subscription
+        self.loggableURL = Self.loggable(subscription.url)
+        self.modelsByTopic = Dictionary(subscription.models.map { (TopicName.model($0).rawValue, $0) }) { first, _ in first }
         self.packer = try BodyPacker(maxBodyBytes: configuration.maxBodyBytes,
                                      maxElementsPerBody: configuration.maxRecordsPerBody)
         self.retry = configuration.retry
         self.requestTimeout = configuration.requestTimeout
         self.transport = transport
         self.deadLetters = deadLetters
+        var logger = logger
+        logger[metadataKey: LogKey.subscription] = "\(subscription.id)"
         self.logger = logger
         self.metrics = metrics
+        self.gone = gone
+    }
+
+    /// For a configuration with exactly one subscription (tests, embedding).
+    /// - Throws: ``DelivererError`` `.invalidConfiguration` when the configuration has another number of them.
+    public convenience init(
+        configuration: DelivererConfiguration, transport: any WebhookTransport, deadLetters: any DeadLetterProducer,
+        logger: Logger, metrics: StageMetrics = StageMetrics(stage: .deliverer)
+    ) throws(DelivererError) {
+        guard configuration.subscriptions.count == 1, let subscription = configuration.subscriptions.first else {
+            throw DelivererError(.invalidConfiguration, "a BatchDeliverer serves one subscription; the configuration has \(configuration.subscriptions.count)")
+        }
+        try self.init(subscription: subscription, configuration: configuration, transport: transport,
+                      deadLetters: deadLetters, logger: logger, metrics: metrics)
     }
 
     /// A snapshot of the counters.
     public var statistics: DeliveryStatistics { counters.withLock { $0 } }
 
-    /// Delivers `batch` to every subscription that wants its records; see the type's contract.
+    /// Delivers the records of `batch` this subscription wants; see the type's contract.
     /// - Throws: ``DelivererError`` `.deadLetterProduce` when dead letters could not be stored; `CancellationError`
     ///   when cancelled (shutdown grace period over). Either way: do not commit.
     public func deliver(_ batch: KafkaRecordBatch) async throws {
         var failures: [Failure] = []
         var prepared: [Prepared] = []
+        var skipped = 0
         prepared.reserveCapacity(batch.records.count)
         for record in batch.records {
             switch prepare(record) {
             case .ready(let item): prepared.append(item)
+            case .notForThisSubscription: skipped += 1
             case .invalid(let failure):
                 var metadata = record.logMetadata
                 metadata[LogKey.errorCode] = "\(failure.errorCode)"
@@ -147,18 +180,8 @@ public final class BatchDeliverer: Sendable {
                 failures.append(failure)
             }
         }
-        failures += try await withThrowingTaskGroup(of: [Failure].self) { group in
-            for target in targets {
-                let selected = prepared.filter {
-                    target.models.contains($0.model) && ($0.onlySubscription == nil || $0.onlySubscription == target.subscription.id)
-                }
-                guard !selected.isEmpty else { continue }
-                group.addTask { try await self.deliver(selected, to: target) }
-            }
-            var all: [Failure] = []
-            for try await failures in group { all += failures }
-            return all
-        }
+        metrics.skipped(skipped, reason: Self.skippedReason)
+        if !prepared.isEmpty { failures += try await deliver(prepared) }
         try Task.checkCancellation()
         try await produceDeadLetters(failures)
         counters.withLock { $0.batches += 1 }
@@ -168,6 +191,8 @@ public final class BatchDeliverer: Sendable {
 
     enum Preparation {
         case ready(Prepared)
+        /// A replay of another model or for another subscription.
+        case notForThisSubscription
         case invalid(Failure)
     }
 
@@ -176,9 +201,9 @@ public final class BatchDeliverer: Sendable {
         do {
             envelope = try record.envelope()
         } catch {
-            return .invalid(Failure(record: record, subscriptionID: nil, errorCode: "invalid_envelope",
-                                    message: error.reason, attempts: 0))
+            return .invalid(Failure(record: record, errorCode: "invalid_envelope", message: error.reason, attempts: 0))
         }
+        if let only = record.headers.first(Self.subscriptionHeader), only != subscription.id { return .notForThisSubscription }
         var model = modelsByTopic[record.topic]
         if model == nil, envelope.type.hasPrefix("inlet.model.") {
             model = try? ModelName(String(envelope.type.dropFirst("inlet.model.".count)))
@@ -187,18 +212,17 @@ public final class BatchDeliverer: Sendable {
             model = modelsByTopic[original]
         }
         guard let model else {
-            return .invalid(Failure(record: record, subscriptionID: nil, errorCode: "unknown_model",
-                                    message: "the record's type '\(envelope.type.prefix(80))' names no model a subscription wants",
+            return .invalid(Failure(record: record, errorCode: "unknown_model",
+                                    message: "the record's type '\(envelope.type.prefix(80))' names no model",
                                     attempts: 0))
         }
-        return .ready(Prepared(record: record, model: model,
-                                 element: CloudEventElement.encode(envelope: envelope, value: record.value),
-                                 onlySubscription: record.headers.first(Self.subscriptionHeader)))
+        guard subscription.models.contains(model) else { return .notForThisSubscription }
+        return .ready(Prepared(record: record, element: CloudEventElement.encode(envelope: envelope, value: record.value)))
     }
 
     // MARK: Delivering to one subscription
 
-    private func deliver(_ records: [Prepared], to target: Target) async throws -> [Failure] {
+    private func deliver(_ records: [Prepared]) async throws -> [Failure] {
         let bodies = packer.pack(records.map(\.element))
         var failures: [Failure] = []
         var abandoned = Set<Int>()  // records whose earlier chunk was dead-lettered
@@ -206,8 +230,7 @@ public final class BatchDeliverer: Sendable {
             try Task.checkCancellation()
             if abandoned.contains(body.elements.lowerBound) { continue }
             let covered = records[body.elements]
-            let isGone = gone.withLock { $0.contains(target.subscription.id) }
-            let result = isGone ? .deadLetter(.subscriberGone, attempts: 0) : try await send(body, records: covered, to: target)
+            let result = isGone ? .deadLetter(.subscriberGone, attempts: 0) : try await send(body, records: covered)
             switch result {
             case .delivered:
                 let delivered = body.chunk.map { $0.index == $0.count ? 1 : 0 } ?? covered.count
@@ -217,27 +240,27 @@ public final class BatchDeliverer: Sendable {
                     if body.chunk != nil { stats.recordsChunked += delivered }
                 }
                 metrics.forwarded(delivered)
+                DelivererMetricName.recordDelivered(subscription: subscription.id, records: delivered)
             case .deadLetter(let reason, let attempts):
                 if body.chunk != nil { abandoned.insert(body.elements.lowerBound) }
                 var metadata: Logger.Metadata = [
-                    LogKey.subscription: "\(target.subscription.id)", LogKey.url: "\(target.loggableURL)",
-                    LogKey.errorCode: "\(reason.errorCode)", LogKey.records: "\(covered.count)",
+                    LogKey.url: "\(loggableURL)", LogKey.errorCode: "\(reason.errorCode)", LogKey.records: "\(covered.count)",
                     LogKey.attempts: "\(attempts)",
                 ]
                 if let chunk = body.chunk { metadata[LogKey.chunk] = "\(chunk)" }
                 // The request's trace: that of its first record, as in its `traceparent` header.
                 if let traceID = covered.first?.record.traceID { metadata[StageLogKey.traceID] = "\(traceID)" }
                 if case .subscriberGone = reason {
-                    let isNew = gone.withLock { $0.insert(target.subscription.id).inserted }
-                    if isNew {
-                        logger.error("SUBSCRIBER GONE: the subscriber answered 410 Gone; nothing more is sent to it until the deliverer restarts, and its records go to the dead-letter topic. Remove the subscription or fix its URL, restart the deliverer, then redrive its dead letters", metadata: metadata)
+                    if gone.markGone(subscription, statusLine: "HTTP 410 Gone", at: RFC3339.now()) != nil {
+                        DelivererMetricName.recordGone(subscription: subscription.id, isGone: true)
+                        logger.error("SUBSCRIBER GONE: the subscriber answered 410 Gone; nothing more is sent to it and its records go to the dead-letter topic. Fix its URL in the subscriptions file or run `inlet subscriptions enable \(subscription.id)` once it wants deliveries again, restart the deliverer, then redrive its dead letters", metadata: metadata)
                     }
                 } else {
                     logger.error("delivery failed; records go to the dead-letter topic", metadata: metadata)
                 }
                 for item in covered {
-                    failures.append(Failure(record: item.record, subscriptionID: target.subscription.id,
-                                            errorCode: reason.errorCode, message: reason.description, attempts: attempts))
+                    failures.append(Failure(record: item.record, errorCode: reason.errorCode, message: reason.description,
+                                            attempts: attempts))
                 }
             }
         }
@@ -249,9 +272,9 @@ public final class BatchDeliverer: Sendable {
         case deadLetter(RetryPolicy.DeadLetterReason, attempts: Int)
     }
 
-    private func send(_ body: BodyPacker.Body, records: ArraySlice<Prepared>, to target: Target) async throws -> SendResult {
+    private func send(_ body: BodyPacker.Body, records: ArraySlice<Prepared>) async throws -> SendResult {
         let coordinates = records.map(\.record)
-        let webhookID = RequestIdentity.webhookID(subscription: target.subscription.id, records: coordinates, chunk: body.chunk)
+        let webhookID = RequestIdentity.webhookID(subscription: subscription.id, records: coordinates, chunk: body.chunk)
         var fixedHeaders: [(name: String, value: String)] = [
             (Header.contentType, body.chunk == nil ? CloudEventElement.batchContentType : CloudEventElement.chunkContentType),
             (Header.userAgent, "inlet-deliverer"),
@@ -261,7 +284,7 @@ public final class BatchDeliverer: Sendable {
         }
         if let chunk = body.chunk {
             fixedHeaders.append((Header.chunk, chunk.description))
-            fixedHeaders.append((Header.batchID, RequestIdentity.batchID(subscription: target.subscription.id,
+            fixedHeaders.append((Header.batchID, RequestIdentity.batchID(subscription: subscription.id,
                                                                           record: coordinates[coordinates.startIndex])))
         }
         var generator = SystemRandomNumberGenerator()
@@ -269,14 +292,14 @@ public final class BatchDeliverer: Sendable {
         while true {
             attempt += 1
             let now = UnixTime.now()
-            let signed = try target.signer.headers(id: webhookID, timestamp: Int(now), body: body.bytes)
-            let request = WebhookRequest(url: target.subscription.url, headers: fixedHeaders + signed,
+            let signed = try signer.headers(id: webhookID, timestamp: Int(now), body: body.bytes)
+            let request = WebhookRequest(url: subscription.url, headers: fixedHeaders + signed,
                                          body: body.bytes, timeout: requestTimeout)
             counters.withLock { stats in
                 stats.attempts += 1
                 if attempt > 1 { stats.retries += 1 }
             }
-            if attempt > 1 { DelivererMetricName.recordRetry(subscription: target.subscription.id) }
+            if attempt > 1 { DelivererMetricName.recordRetry(subscription: subscription.id) }
             let outcome: RetryPolicy.AttemptOutcome
             let clock = ContinuousClock()
             let sentAt = clock.now
@@ -288,7 +311,7 @@ public final class BatchDeliverer: Sendable {
             } catch {
                 outcome = .transportFailure(reason: String(describing: error))
             }
-            DelivererMetricName.recordRequest(subscription: target.subscription.id, outcome: outcome, duration: clock.now - sentAt)
+            DelivererMetricName.recordRequest(subscription: subscription.id, outcome: outcome, duration: clock.now - sentAt)
             switch retry.decision(after: outcome, attempt: attempt, now: UnixTime.now(), using: &generator) {
             case .delivered:
                 return .delivered
@@ -296,7 +319,7 @@ public final class BatchDeliverer: Sendable {
                 return .deadLetter(reason, attempts: attempt)
             case .retry(let delay):
                 logger.debug("delivery attempt failed; retrying", metadata: [
-                    LogKey.subscription: "\(target.subscription.id)", LogKey.attempts: "\(attempt)",
+                    LogKey.attempts: "\(attempt)",
                     LogKey.outcome: "\(Self.describe(outcome))", LogKey.delay: "\(delay)",
                 ])
                 try await Task.sleep(for: delay)
@@ -312,27 +335,28 @@ public final class BatchDeliverer: Sendable {
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for failure in failures {
-                    let record = Self.deadLetterRecord(for: failure)
+                    let record = Self.deadLetterRecord(for: failure, subscriptionID: subscription.id)
                     group.addTask { try await self.deadLetters.sendDeadLetter(record) }
                 }
                 try await group.waitForAll()
             }
         } catch {
-            throw DelivererError(.deadLetterProduce, "could not store \(failures.count) dead letter(s) on \(topic): \(error); the batch is not committed and will be delivered again", isRetriable: true)
+            throw DelivererError(.deadLetterProduce, "could not store \(failures.count) dead letter(s) of subscription '\(subscription.id)' on \(topic): \(error); the batch is not committed and will be delivered again", isRetriable: true)
         }
         counters.withLock { $0.recordsDeadLettered += failures.count }
-        metrics.deadLettered(byReason: failures.reduce(into: [:]) { counts, failure in counts[failure.errorCode, default: 0] += 1 })
+        let byReason = failures.reduce(into: [String: Int]()) { counts, failure in counts[failure.errorCode, default: 0] += 1 }
+        metrics.deadLettered(byReason: byReason)
+        DelivererMetricName.recordDeadLettered(subscription: subscription.id, byReason: byReason)
     }
 
-    /// The original record with the dead-letter headers (``DeadLetter/record(for:)``) and, for a delivery failure,
-    /// the subscription it was meant for.
-    static func deadLetterRecord(for failure: Failure) -> KafkaProducerRecord {
+    /// The original record with the dead-letter headers (``DeadLetter/record(for:)``) and the subscription it was
+    /// meant for (a redrive then goes to that subscription only).
+    static func deadLetterRecord(for failure: Failure, subscriptionID: String) -> KafkaProducerRecord {
         let letter = DeadLetter(stage: .deliverer, errorCode: failure.errorCode, errorMessage: failure.message,
                                 attempts: failure.attempts, original: failure.record)
         var record = letter.record(for: failure.record)
-        if let subscriptionID = failure.subscriptionID {
-            record.headers.append(KafkaHeader(key: subscriptionHeader, string: subscriptionID))
-        }
+        record.headers.removeAll { $0.key == subscriptionHeader }
+        record.headers.append(KafkaHeader(key: subscriptionHeader, string: subscriptionID))
         return record
     }
 

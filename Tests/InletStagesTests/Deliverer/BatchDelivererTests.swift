@@ -14,12 +14,14 @@ struct BatchDelivererTests {
 
     func make(
         _ transport: ScriptedTransport, deadLetters: RecordingDeadLetters = RecordingDeadLetters(),
-        subscriptions: [Subscription]? = nil, maxBodyBytes: Int = BodyPacker.hardLimitBytes, maxAttempts: Int = 4
+        subscription: Subscription? = nil, maxBodyBytes: Int = BodyPacker.hardLimitBytes, maxAttempts: Int = 4,
+        gone: GoneSubscriptions = GoneSubscriptions()
     ) throws -> BatchDeliverer {
-        let configuration = DelivererFixtures.configuration(
-            subscriptions: subscriptions ?? [DelivererFixtures.subscription(id: "sub-a", url: urlA)],
-            maxBodyBytes: maxBodyBytes, maxAttempts: maxAttempts)
-        return try BatchDeliverer(configuration: configuration, transport: transport, deadLetters: deadLetters, logger: logger)
+        let subscription = subscription ?? DelivererFixtures.subscription(id: "sub-a", url: urlA)
+        let configuration = DelivererFixtures.configuration(subscriptions: [subscription], maxBodyBytes: maxBodyBytes,
+                                                            maxAttempts: maxAttempts)
+        return try BatchDeliverer(subscription: subscription, configuration: configuration, transport: transport,
+                                  deadLetters: deadLetters, logger: logger, gone: gone)
     }
 
     func elements(of request: WebhookRequest) throws -> [[String: Any]] {
@@ -106,22 +108,41 @@ struct BatchDelivererTests {
         // 410 on the first request only: a second request to sub-a would succeed, so none must be made.
         let transport = ScriptedTransport([urlA: [410]])
         let deadLetters = RecordingDeadLetters()
-        let deliverer = try make(transport, deadLetters: deadLetters, subscriptions: [
-            DelivererFixtures.subscription(id: "sub-a", url: urlA), DelivererFixtures.subscription(id: "sub-b", url: urlB),
-        ])
-        try await deliverer.deliver(KafkaRecordBatch(records: [DelivererFixtures.record(offset: 1)]))
-        #expect(deliverer.goneSubscriptionIDs == ["sub-a"])
-        try await deliverer.deliver(KafkaRecordBatch(records: [DelivererFixtures.record(offset: 2), DelivererFixtures.record(offset: 3)]))
+        let gone = GoneSubscriptions()
+        let subscriptionA = DelivererFixtures.subscription(id: "sub-a", url: urlA)
+        let subscriptionB = DelivererFixtures.subscription(id: "sub-b", url: urlB)
+        let delivererA = try make(transport, deadLetters: deadLetters, subscription: subscriptionA, gone: gone)
+        let delivererB = try make(transport, deadLetters: deadLetters, subscription: subscriptionB, gone: gone)
+        try await delivererA.deliver(KafkaRecordBatch(records: [DelivererFixtures.record(offset: 1)]))
+        #expect(delivererA.isGone)
+        #expect(!delivererB.isGone)
+        #expect(gone.goneIDs(among: [subscriptionA, subscriptionB]) == ["sub-a"])
+        let later = KafkaRecordBatch(records: [DelivererFixtures.record(offset: 2), DelivererFixtures.record(offset: 3)])
+        try await delivererA.deliver(later)
+        try await delivererB.deliver(later)
         #expect(transport.requests.filter { $0.url == urlA }.count == 1)
-        #expect(transport.requests.filter { $0.url == urlB }.count == 2)
-        #expect(deliverer.statistics.recordsDelivered == 3)
-        let later = deadLetters.all.filter { $0.headers.first(DeadLetter.Header.originalOffset) != "1" }
-        #expect(later.count == 2)
-        for letter in later {
+        #expect(transport.requests.filter { $0.url == urlB }.count == 1)
+        #expect(delivererB.statistics.recordsDelivered == 2)
+        let laterLetters = deadLetters.all.filter { $0.headers.first(DeadLetter.Header.originalOffset) != "1" }
+        #expect(laterLetters.count == 2)
+        for letter in laterLetters {
             #expect(letter.headers.first(DeadLetter.Header.errorCode) == "subscriber_gone")
             #expect(letter.headers.first(DeadLetter.Header.attempts) == "0")
             #expect(letter.headers.first(BatchDeliverer.subscriptionHeader) == "sub-a")
         }
+    }
+
+    @Test("a gone mark belongs to the URL that answered 410: the same subscription at a new URL is served again")
+    func goneMarkFollowsTheURL() async throws {
+        let gone = GoneSubscriptions()
+        let transport = ScriptedTransport([urlA: [410]])
+        try await make(transport, subscription: DelivererFixtures.subscription(id: "sub-a", url: urlA), gone: gone)
+            .deliver(KafkaRecordBatch(records: [DelivererFixtures.record(offset: 1)]))
+        let moved = try make(transport, subscription: DelivererFixtures.subscription(id: "sub-a", url: urlB), gone: gone)
+        #expect(!moved.isGone)
+        try await moved.deliver(KafkaRecordBatch(records: [DelivererFixtures.record(offset: 2)]))
+        #expect(transport.requests.map(\.url) == [urlA, urlB])
+        #expect(moved.statistics.recordsDelivered == 1)
     }
 
     @Test("a 4xx other than 408/429 is rejected_<status> without retry")
@@ -144,18 +165,20 @@ struct BatchDelivererTests {
         #expect(headers.first(DeadLetter.Header.attempts) == "3")
     }
 
-    @Test("one failing subscription does not hold back the other")
-    func subscriptionsAreIndependent() async throws {
-        let transport = ScriptedTransport([urlA: [410]])
+    @Test("records of models the subscription does not want are skipped, not dead-lettered")
+    func otherModelsAreSkipped() async throws {
+        let transport = ScriptedTransport()
         let deadLetters = RecordingDeadLetters()
-        let deliverer = try make(transport, deadLetters: deadLetters, subscriptions: [
-            DelivererFixtures.subscription(id: "sub-a", url: urlA), DelivererFixtures.subscription(id: "sub-b", url: urlB),
-        ])
-        try await deliverer.deliver(KafkaRecordBatch(records: (0..<3).map { DelivererFixtures.record(offset: $0) }))
-        #expect(transport.requests.filter { $0.url == urlB }.count == 1)
-        #expect(deadLetters.all.count == 3)
-        #expect(deadLetters.all.allSatisfy { $0.headers.first(BatchDeliverer.subscriptionHeader) == "sub-a" })
-        #expect(deliverer.statistics.recordsDelivered == 3)
+        let deliverer = try make(transport, deadLetters: deadLetters)
+        var otherModel = DelivererFixtures.record(offset: 0, topic: TopicName.replay(.deliverer).rawValue)
+        otherModel.headers = otherModel.headers.map {
+            $0.key == Envelope.Header.type ? KafkaHeader(key: $0.key, string: "inlet.model.Issue") : $0
+        }
+        try await deliverer.deliver(KafkaRecordBatch(records: [otherModel, DelivererFixtures.record(offset: 1)]))
+        #expect(transport.requests.count == 1)
+        #expect(deadLetters.all.isEmpty)
+        #expect(deliverer.statistics.recordsDelivered == 1)
+        #expect(deliverer.metrics.counters[.skipped] == 1)
     }
 
     @Test("a record too large for one body goes in chunks sharing a batch ID; a failed chunk stops the rest")
@@ -189,7 +212,7 @@ struct BatchDelivererTests {
         #expect(deadLetters.all.count == 1)
     }
 
-    @Test("records without an envelope are dead-lettered once as invalid_envelope")
+    @Test("records without an envelope are dead-lettered as invalid_envelope, naming the subscription")
     func invalidEnvelope() async throws {
         let transport = ScriptedTransport()
         let deadLetters = RecordingDeadLetters()
@@ -198,18 +221,32 @@ struct BatchDelivererTests {
         #expect(transport.requests.count == 1)
         #expect(deadLetters.all.count == 1)
         #expect(deadLetters.all.first?.headers.first(DeadLetter.Header.errorCode) == "invalid_envelope")
+        #expect(deadLetters.all.first?.headers.first(BatchDeliverer.subscriptionHeader) == "sub-a")
     }
 
-    @Test("a replayed record naming a subscription goes to that subscription only")
+    @Test("a replayed record naming a subscription goes to that subscription only; the others skip it")
     func replayTargetsOneSubscription() async throws {
         let transport = ScriptedTransport()
-        let deliverer = try make(transport, subscriptions: [
-            DelivererFixtures.subscription(id: "sub-a", url: urlA), DelivererFixtures.subscription(id: "sub-b", url: urlB),
-        ])
+        let deadLetters = RecordingDeadLetters()
+        let delivererA = try make(transport, deadLetters: deadLetters, subscription: DelivererFixtures.subscription(id: "sub-a", url: urlA))
+        let delivererB = try make(transport, deadLetters: deadLetters, subscription: DelivererFixtures.subscription(id: "sub-b", url: urlB))
         var replayed = DelivererFixtures.record(offset: 0, topic: TopicName.replay(.deliverer).rawValue)
         replayed.headers.append(KafkaHeader(key: BatchDeliverer.subscriptionHeader, string: "sub-b"))
-        try await deliverer.deliver(KafkaRecordBatch(records: [replayed]))
+        try await delivererA.deliver(KafkaRecordBatch(records: [replayed]))
+        try await delivererB.deliver(KafkaRecordBatch(records: [replayed]))
         #expect(transport.requests.map(\.url) == [urlB])
+        #expect(deadLetters.all.isEmpty)
+    }
+
+    @Test("a redriven dead letter that fails again names its subscription once")
+    func deadLetterOfADeadLetterKeepsOneSubscriptionHeader() async throws {
+        let transport = ScriptedTransport([urlA: [422]])
+        let deadLetters = RecordingDeadLetters()
+        var replayed = DelivererFixtures.record(offset: 0, topic: TopicName.replay(.deliverer).rawValue)
+        replayed.headers.append(KafkaHeader(key: BatchDeliverer.subscriptionHeader, string: "sub-a"))
+        try await make(transport, deadLetters: deadLetters).deliver(KafkaRecordBatch(records: [replayed]))
+        let letter = try #require(deadLetters.all.first)
+        #expect(letter.headers.filter { $0.key == BatchDeliverer.subscriptionHeader }.map(\.stringValue) == ["sub-a"])
     }
 
     @Test("when dead letters cannot be stored, deliver throws so the batch is not committed")
@@ -231,5 +268,21 @@ struct BatchDelivererTests {
         ])
         #expect(throws: DelivererError.self) { try badSecret.validate() }
     }
-}
 
+    @Test("subscription ids must make clean consumer group names", arguments: [
+        ("crm-sync", true), ("A.b_c-9", true), ("9lives", true), (String(repeating: "x", count: 200), true),
+        ("", false), ("-lead", false), (".hidden", false), ("has space", false), ("a/b", false), ("ünï", false),
+        ("a,b", false), (String(repeating: "x", count: 201), false),
+    ])
+    func groupSafeIDs(id: String, accepted: Bool) {
+        let configuration = DelivererFixtures.configuration(subscriptions: [DelivererFixtures.subscription(id: id)])
+        do {
+            try configuration.validate()
+            #expect(accepted, "'\(id)' was accepted")
+            #expect(configuration.consumerGroup(for: configuration.subscriptions[0]) == "inlet-deliverer.\(id)")
+        } catch {
+            #expect(!accepted, "'\(id)' was refused: \(error)")
+            #expect(error.reason.contains("consumer group"))
+        }
+    }
+}

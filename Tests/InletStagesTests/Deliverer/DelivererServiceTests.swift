@@ -41,7 +41,61 @@ struct DelivererConfigurationTests {
         #expect(configuration.retry.maxDelay == .seconds(30))
         #expect(configuration.retry.maxRetryAfter == .seconds(5))
         #expect(configuration.consumerGroup == "inlet-deliverer")
+        #expect(configuration.consumerGroup(for: configuration.subscriptions[0]) == "inlet-deliverer.local")
         #expect(configuration.topics.map(\.rawValue) == ["inlet.model.pull_request", "inlet.replay.deliverer"])
+        #expect(configuration.servedSubscriptions.map(\.id) == ["local"], "every subscription is served by default")
+    }
+
+    static let threeSubscriptionsFile: String = {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("deliverer-three-\(UUID().uuidString).yaml").path
+        let entries = [("alpha", "PullRequest"), ("beta", "Order"), ("gamma", "PullRequest")].map { id, model in
+            "  - id: \(id)\n    url: http://127.0.0.1:8090/\(id)\n    secret: \(DelivererFixtures.secret)\n    models: [\(model)]"
+        }
+        _ = FileManager.default.createFile(atPath: path, contents: Data(("subscriptions:\n" + entries.joined(separator: "\n") + "\n").utf8))
+        return path
+    }()
+
+    static func selecting(_ variables: [String: String]) throws -> DelivererConfiguration {
+        try DelivererConfiguration(environment: EnvironmentReader(variables.merging(["INLET_SUBSCRIPTIONS_FILE": threeSubscriptionsFile]) { a, _ in a }),
+                                   models: try ModelRegistry())
+    }
+
+    @Test("INLET_DELIVERER_SUBSCRIPTIONS selects the subscriptions this process serves, and only their topics")
+    func selection() throws {
+        let only = try Self.selecting(["INLET_DELIVERER_SUBSCRIPTIONS": " beta, gamma "])
+        #expect(only.servedSubscriptions.map(\.id) == ["beta", "gamma"])
+        #expect(only.subscriptions.count == 3, "the file's other subscriptions stay known")
+        #expect(Set(only.topics.map(\.rawValue)) == ["inlet.model.order", "inlet.model.pull_request", "inlet.replay.deliverer"])
+        #expect(DelivererConfiguration.topics(for: only.servedSubscriptions[0]).map(\.rawValue) == ["inlet.model.order", "inlet.replay.deliverer"])
+
+        let excluded = try Self.selecting(["INLET_DELIVERER_EXCLUDED_SUBSCRIPTIONS": "gamma"])
+        #expect(excluded.servedSubscriptions.map(\.id) == ["alpha", "beta"])
+        let both = try Self.selecting(["INLET_DELIVERER_SUBSCRIPTIONS": "alpha,gamma", "INLET_DELIVERER_EXCLUDED_SUBSCRIPTIONS": "gamma"])
+        #expect(both.servedSubscriptions.map(\.id) == ["alpha"])
+        #expect(try Self.selecting(["INLET_DELIVERER_SUBSCRIPTIONS": ""]).servedSubscriptions.count == 3, "empty means all")
+    }
+
+    @Test("a selection naming an unknown subscription, or leaving none, is refused naming the variable", arguments: [
+        ["INLET_DELIVERER_SUBSCRIPTIONS": "alpha,typo"], ["INLET_DELIVERER_EXCLUDED_SUBSCRIPTIONS": "nope"],
+        ["INLET_DELIVERER_SUBSCRIPTIONS": "alpha", "INLET_DELIVERER_EXCLUDED_SUBSCRIPTIONS": "alpha"],
+    ])
+    func badSelection(variables: [String: String]) {
+        do {
+            _ = try Self.selecting(variables)
+            Issue.record("accepted \(variables)")
+        } catch {
+            #expect("\(error)".contains("INLET_DELIVERER_"))
+        }
+    }
+
+    @Test("the service runs one consumer group per selected subscription, named in one place")
+    func oneGroupPerSubscription() throws {
+        var configuration = try Self.selecting(["INLET_DELIVERER_EXCLUDED_SUBSCRIPTIONS": "beta"])
+        configuration.kafkaBrokers = "127.0.0.1:1"
+        let service = try DelivererService(configuration: configuration, transport: ScriptedTransport(), logger: Logger(label: "test"))
+        #expect(service.consumerGroups == ["alpha": "inlet-deliverer.alpha", "gamma": "inlet-deliverer.gamma"])
+        #expect(service.loops.map { $0.topics.map(\.rawValue) } == [["inlet.model.pull_request", "inlet.replay.deliverer"],
+                                                                 ["inlet.model.pull_request", "inlet.replay.deliverer"]])
     }
 
     @Test("a body limit above 300,000 bytes is refused, naming the variable")
@@ -107,6 +161,7 @@ struct DelivererServiceTests {
         configuration.kafkaBrokers = Self.brokers
         configuration.consumerGroup = "inlet-deliverer-\(run)"
         let service = try DelivererService(configuration: configuration, logger: Self.logger)
+        #expect(Set(service.consumerGroups.values) == ["inlet-deliverer-\(run).good-\(run)", "inlet-deliverer-\(run).gone-\(run)"])
         #expect(service.topics.contains(topic))
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [service], logger: Self.logger))
         let serviceTask = Task { try await group.run() }
@@ -128,14 +183,98 @@ struct DelivererServiceTests {
         #expect(gone.snapshot().records.isEmpty)
         #expect(service.statistics.recordsDeadLettered == values.count)
 
-        let offsets = try await admin.groupOffsets(groupID: configuration.consumerGroup, topics: [topic.rawValue])
-        #expect(offsets.map(\.committed) == [Int64(values.count)])
+        for group in service.consumerGroups.values {
+            let offsets = try await admin.groupOffsets(groupID: group, topics: [topic.rawValue])
+            #expect(offsets.map(\.committed) == [Int64(values.count)], "group \(group)")
+        }
 
         let letters = try await Self.collectDeadLetters(originalTopic: topic.rawValue, count: values.count)
         #expect(letters.count == values.count)
         #expect(letters.allSatisfy { $0.headers.first(DeadLetter.Header.errorCode) == "subscriber_gone" })
         #expect(letters.allSatisfy { $0.headers.first(BatchDeliverer.subscriptionHeader) == "gone-\(run)" })
         #expect(Set(letters.compactMap { $0.headers.first(DeadLetter.Header.originalOffset) }) == Set((0..<values.count).map { String($0) }))
+    }
+
+    @Test("a subscriber that keeps failing delays only itself: another subscription of the same records gets them all meanwhile")
+    func failingSubscriberDelaysOnlyItself() async throws {
+        let run = "\(UUID().uuidString.prefix(8).lowercased())"
+        let model = try ModelName("DelivererIsolation\(run.filter { $0.isLetter || $0.isNumber })")
+        let topic = TopicName.model(model)
+        let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: Self.brokers), logger: Self.logger)
+        _ = try await admin.createTopics([topic, .replay(.deliverer), .deadLetter(.deliverer)].map {
+            KafkaTopicSpecification(name: $0.rawValue, partitions: 1)
+        })
+        let count = 30
+        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: Self.brokers), logger: Self.logger)
+        let producerTask = Task { try await producer.run() }
+        for index in 0..<count {
+            var record = DelivererFixtures.record(offset: Int64(index), value: Array(#"{"integration_id":"acme","n":\#(index)}"#.utf8),
+                                                  topic: topic.rawValue)
+            record.headers = record.headers.map { $0.key == Envelope.Header.id ? KafkaHeader(key: $0.key, string: "\(run)-\(index)") : $0 }
+            _ = try await producer.send(KafkaProducerRecord(topic: topic.rawValue, key: record.key, value: record.value, headers: record.headers))
+        }
+        producer.triggerGracefulShutdown()
+        try await producerTask.value
+
+        // A answers 503 to everything and would be retried for minutes; B answers 200.
+        var failingConfiguration = WebhookSinkConfiguration(secret: DelivererFixtures.secret, port: 0)
+        failingConfiguration.statusScript = Array(repeating: 503, count: 100_000)
+        let failing = try WebhookSink(configuration: failingConfiguration, logger: Self.logger)
+        let healthy = try WebhookSink(configuration: WebhookSinkConfiguration(secret: DelivererFixtures.secret, port: 0), logger: Self.logger)
+        let sinks = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await failing.run() }
+                group.addTask { try await healthy.run() }
+                try await group.waitForAll()
+            }
+        }
+        defer { sinks.cancel() }
+
+        var configuration = DelivererFixtures.configuration(subscriptions: [
+            Subscription(id: "failing-\(run)", url: await failing.url(), secret: DelivererFixtures.secret, models: [model]),
+            Subscription(id: "healthy-\(run)", url: await healthy.url(), secret: DelivererFixtures.secret, models: [model]),
+        ])
+        configuration.retry = RetryPolicy(baseDelay: .milliseconds(20), maxDelay: .milliseconds(50), maxAttempts: 1000,
+                                          maxRetryAfter: .milliseconds(50))
+        configuration.maxRecordsPerBody = 4  // several bodies per batch, so B's order across requests is checked too
+        configuration.maxBatchRecords = 8  // several batches: with one shared group, B would wait for A after the first
+        configuration.shutdownGracePeriod = .milliseconds(200)
+        configuration.kafkaBrokers = Self.brokers
+        configuration.consumerGroup = "inlet-deliverer-\(run)"
+        let service = try DelivererService(configuration: configuration, logger: Self.logger)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [service], logger: Self.logger))
+        let serviceTask = Task { try await group.run() }
+
+        let deadline = ContinuousClock.now.advanced(by: .seconds(60))
+        while (healthy.snapshot().records.count < count || (service.statistics(subscription: "failing-\(run)")?.retries ?? 0) < 2)
+                && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        // B has everything, in several batches, while A is still retrying its first body and has committed nothing.
+        let failingStatistics = try #require(service.statistics(subscription: "failing-\(run)"))
+        let healthyStatistics = try #require(service.statistics(subscription: "healthy-\(run)"))
+        #expect(healthy.snapshot().records.map(\.id) == (0..<count).map { "\(run)-\($0)" })
+        #expect(healthy.snapshot().signatureFailures == 0)
+        #expect(healthyStatistics.recordsDelivered == count)
+        #expect(healthyStatistics.batches >= count / configuration.maxBatchRecords)
+        #expect(failingStatistics.retries > 0)
+        #expect(failingStatistics.batches == 0 && failingStatistics.recordsDelivered == 0 && failingStatistics.recordsDeadLettered == 0)
+        #expect(failing.snapshot().records.isEmpty)
+
+        // B's group commits; A's does not (its batch is abandoned after the grace period, to be delivered again).
+        let healthyGroup = try #require(service.consumerGroups["healthy-\(run)"])
+        let failingGroup = try #require(service.consumerGroups["failing-\(run)"])
+        var committed: Int64?
+        while committed != Int64(count) && ContinuousClock.now < deadline {
+            committed = try await admin.groupOffsets(groupID: healthyGroup, topics: [topic.rawValue]).first?.committed
+            if committed != Int64(count) { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(committed == Int64(count))
+        await group.triggerGracefulShutdown()
+        try await serviceTask.value
+        let failingOffsets = try await admin.groupOffsets(groupID: failingGroup, topics: [topic.rawValue])
+        #expect(failingOffsets.allSatisfy { ($0.committed ?? 0) <= 0 }, "the failing subscription committed \(failingOffsets)")
+        #expect(service.statistics(subscription: "failing-\(run)")?.recordsDeadLettered == 0, "abandoned at shutdown, not dead-lettered")
     }
 
     /// Reads `inlet.dlq.deliverer` from the beginning until `count` dead letters of `originalTopic` are there.
