@@ -66,7 +66,9 @@ import Testing
             let documents = try DeployYAMLFile(file).documents
             #expect(!documents.isEmpty, "\(file) holds no document")
             if file.hasSuffix("prometheus-adapter-values.yaml") {
-                #expect(DeployYAML.list(at: "rules.external", in: documents.first).count == 1, "\(file): one external rule")
+                let rules = DeployYAML.list(at: "rules.external", in: documents.first)
+                #expect(rules.map { DeployYAML.string(at: "name.as", in: $0) } == ["inlet_consumer_group_lag", "inlet_deliverer_lag"],
+                        "\(file): the per-group rule and the deliverer's rule over its per-subscription groups")
                 continue
             }
             for document in documents {
@@ -160,8 +162,13 @@ import Testing
                 #expect(DeployYAML.string(at: "resource.name", in: metric) == "cpu")
             } else {
                 #expect(DeployYAML.string(at: "type", in: metric) == "External")
-                #expect(DeployYAML.string(at: "external.metric.name", in: metric) == "inlet_consumer_group_lag")
-                #expect(DeployYAML.string(at: "external.metric.selector.matchLabels.consumergroup", in: metric) == stage.consumerGroup)
+                if stage == .deliverer {
+                    // One group per subscription: the autoscaler follows their summed lag.
+                    #expect(DeployYAML.string(at: "external.metric.name", in: metric) == "inlet_deliverer_lag")
+                } else {
+                    #expect(DeployYAML.string(at: "external.metric.name", in: metric) == "inlet_consumer_group_lag")
+                    #expect(DeployYAML.string(at: "external.metric.selector.matchLabels.consumergroup", in: metric) == stage.consumerGroup)
+                }
                 // An instance beyond the partition count of its input topics gets no partition.
                 #expect(maximum <= partitions, "\(name): maxReplicas \(maximum) exceeds the \(partitions) partitions per topic")
             }
@@ -278,6 +285,24 @@ import Testing
         #expect(DeployYAML.string(at: "name", in: backend) == "inlet-receiver")
         #expect(DeployYAML.string(at: "port.name", in: backend) == DeployYAML.string(at: "name", in: servicePort))
         #expect(DeployYAML.string(at: "spec.rules.0.http.paths.0.path", in: ingress) == "/webhooks/")
+    }
+
+    @Test func theDeliverersLagRuleCoversEverySubscriptionGroupAndNoStageGroup() throws {
+        let values = try #require(try DeployYAMLFile("deploy/kubernetes/prometheus-adapter-values.yaml").documents.first)
+        let rule = try #require(DeployYAML.list(at: "rules.external", in: values).first { DeployYAML.string(at: "name.as", in: $0) == "inlet_deliverer_lag" })
+        let query = try #require(DeployYAML.string(at: "metricsQuery", in: rule))
+        let series = try #require(DeployYAML.string(at: "seriesQuery", in: rule))
+        // The PromQL regex, anchored as Prometheus anchors it, tried on the names the deliverer derives.
+        let pattern = try #require(query.firstMatch(of: /consumergroup=~"([^"]+)"/)?.1)
+        #expect(series.contains("consumergroup=~\"\(pattern)\""), "seriesQuery and metricsQuery select the same groups")
+        let regex = try Regex("^(?:\(pattern))$")
+        for id in ["crm-sync", "a", "A.b_c-9"] {
+            #expect(Stage.deliverer.consumerGroup(subscription: id).wholeMatch(of: regex) != nil, "\(id)")
+        }
+        for stage in Stage.allCases {
+            #expect(stage.consumerGroup.wholeMatch(of: regex) == nil, "\(stage.consumerGroup) must not count as deliverer lag")
+        }
+        #expect(query.hasPrefix("sum(") && query.contains("clamp_min("))
     }
 
     @Test func shutdownGraceOutlastsTheDeliverersOwnGrace() throws {
