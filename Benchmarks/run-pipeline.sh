@@ -114,10 +114,14 @@ $BENCH replay-bench --brokers "$INLET_KAFKA_BROKERS" --records "$N" --rounds 3 -
   --postgres "$INLET_POSTGRES_URL" > "$RUN/replay.json"
 
 # --- provider families at the receiver alone (issue 4): HMAC (Stripe), URL-signing (Twilio), asymmetric (Discord) ---
-# Each against the bare server, measured right before; a short warm-up first (connections, topic metadata) is not
-# counted.
+# Each against two servers measured right before it: the receiver's own server answering 202 with no verification
+# and no broker (the issue's baseline: same channel handlers, limits and event loops, from the same INLET_* settings)
+# and the bare Hummingbird server above (the HTTP stack alone). A short warm-up first (connections, topic metadata)
+# is not counted.
 INLET_ADMIN_PORT=0 $BIN receiver > "$RUN/receiver-families.log" 2>&1 & families_pid=$!; pids+=("$families_pid")
+$BENCH receiver-baseline --port 18082 > "$RUN/receiver-baseline.log" 2>&1 & same_pid=$!; pids+=("$same_pid")
 wait_http "http://127.0.0.1:$INLET_RECEIVER_PORT/readyz"
+wait_http "http://127.0.0.1:18082/webhooks/github/x"
 for family in "hmac-github github - pull_request" \
               "hmac stripe deploy/local/samples/stripe/customer_created.json customer.created" \
               "url-signing twilio deploy/local/samples/twilio/delivered.form delivered" \
@@ -128,12 +132,14 @@ for family in "hmac-github github - pull_request" \
   # GitHub: the pipeline row's generated ~3 KB pull requests (unique IDs); the others: the definition's sample.
   [ "$sample" = - ] || args+=(--sample "$sample")
   $BENCH load "${args[@]}" --url "http://127.0.0.1:$INLET_RECEIVER_PORT" --requests 500 > /dev/null
-  # The bare server again just before, with the same body and headers: the ratio compares neighbouring runs, since
+  $BENCH load "${args[@]}" --url http://127.0.0.1:18082 --requests 500 > /dev/null
+  # Both baselines again just before, with the same body and headers: the ratios compare neighbouring runs, since
   # other load on a shared machine comes and goes within a minute.
   $BENCH load "${args[@]}" --url http://127.0.0.1:18081 --requests "$N" > "$RUN/family-$name-bare.json"
+  $BENCH load "${args[@]}" --url http://127.0.0.1:18082 --requests "$N" > "$RUN/family-$name-same.json"
   $BENCH load "${args[@]}" --url "http://127.0.0.1:$INLET_RECEIVER_PORT" --requests "$N" > "$RUN/family-$name.json"
 done
-kill -TERM "$families_pid"; wait "$families_pid" 2>/dev/null || true
+kill -TERM "$families_pid" "$same_pid"; wait "$families_pid" "$same_pid" 2>/dev/null || true
 cleanup; trap - EXIT
 psql -X -q "${INLET_POSTGRES_URL%%\?*}" -c "DROP SCHEMA $SCHEMA CASCADE"
 
@@ -153,14 +159,17 @@ result = {
   "mapper_alone": mapper, "replay": replay,
   "receiver_families": {name: load(f"family-{name}") for name in ("hmac-github", "hmac", "url-signing", "asymmetric")},
   "receiver_families_bare": {name: load(f"family-{name}-bare") for name in ("hmac-github", "hmac", "url-signing", "asymmetric")},
+  "receiver_families_same_server": {name: load(f"family-{name}-same") for name in ("hmac-github", "hmac", "url-signing", "asymmetric")},
 }
 json.dump(result, open(f"{run}/result.json", "w"), indent=2)
 def families_report():
     lines = []
     for name, family in result["receiver_families"].items():
-        base = result["receiver_families_bare"][name]
-        lines.append(f"receiver alone, {name:11s} req/s {family['requests_per_second']:8.0f}   bare Hummingbird 202  {base['requests_per_second']:9.0f}   "
-                     f"{family['requests_per_second']/base['requests_per_second']:6.2f}  (p50 / p99 {family['p50_ms']:.1f} / {family['p99_ms']:.1f} ms; statuses {family['statuses']})")
+        same, bare = result["receiver_families_same_server"][name], result["receiver_families_bare"][name]
+        rate = family['requests_per_second']
+        lines.append(f"receiver alone, {name:11s} req/s {rate:8.0f}   same server, 202 only {same['requests_per_second']:9.0f}   "
+                     f"{rate/same['requests_per_second']:6.2f}  (p50 / p99 {family['p50_ms']:.1f} / {family['p99_ms']:.1f} ms; statuses {family['statuses']})")
+        lines.append(f"{'':32s}             bare Hummingbird 202  {bare['requests_per_second']:9.0f}   {rate/bare['requests_per_second']:6.2f}")
     return "\n".join(lines)
 print(f"""
 Inlet pipeline benchmark: {receiver['requests']} signed GitHub pull_request webhooks (~3 KB, {receiver['repeats']} repeats), concurrency {receiver['concurrency']}, {os.environ.get('INLET_TOPIC_PARTITIONS', '1')} partitions per topic

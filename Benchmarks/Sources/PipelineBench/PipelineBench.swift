@@ -1,5 +1,5 @@
 // The pipeline benchmark's tools: a load generator of signed GitHub webhooks and the baselines it is compared with
-// (a bare Hummingbird server, the broker's produce rate, PostgreSQL's multi-row upsert rate), each printing one JSON
+// (a bare Hummingbird server, the receiver's own server answering 202 unverified, the broker's produce rate, PostgreSQL's multi-row upsert rate), each printing one JSON
 // object. Benchmarks/run-pipeline.sh (`make bench`) runs them and the five stages, and prints the ratios.
 import Foundation
 import Hummingbird
@@ -9,8 +9,10 @@ import InletHTTPClient
 import InletKafka
 import InletPersister
 import InletPostgres
-import InletReceiver
+@_spi(Benchmarks) import InletReceiver
 import Logging
+import NIOCore
+import NIOPosix
 import Synchronization
 
 @main
@@ -78,6 +80,16 @@ enum PipelineBench {
             let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: intOption("port", 18081))),
                                   logger: logger)
             try await app.runService()
+
+        case "receiver-baseline":
+            // Baseline of the provider-family rows (issue 4): the receiver's own server, configured from the same
+            // INLET_* variables (event loops, limits, deadlines), answering 202 with no verification and no broker.
+            var configuration = try ReceiverConfiguration(environment: EnvironmentReader())
+            configuration.port = intOption("port", 18082)
+            let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads ?? System.coreCount)
+            let app = ReceiverService.unverifiedBaselineApplication(configuration: configuration, eventLoops: eventLoops, logger: logger)
+            try await app.runService()
+            try await eventLoops.shutdownGracefully()
 
         case "load":
             // N signed requests, `repeat-fraction` of them repeats (same delivery ID and body as an earlier one),
@@ -213,7 +225,7 @@ enum PipelineBench {
             try await replayBench()
 
         default:
-            FileHandle.standardError.write(Data("usage: PipelineBench bare-server|load|produce-baseline|upsert-baseline [--option value]…\n".utf8))
+            FileHandle.standardError.write(Data("usage: PipelineBench bare-server|receiver-baseline|load|produce-baseline|upsert-baseline [--option value]…\n".utf8))
             exit(2)
         }
 

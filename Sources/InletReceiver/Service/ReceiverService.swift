@@ -176,11 +176,52 @@ public final class ReceiverService: Service, Sendable {
     /// service that the application's `ServiceGroup` shuts down after the server. Use it with HummingbirdTesting:
     /// `try await service.makeApplication().test(.router) { client in … }`.
     public func makeApplication() -> Application<RouterResponder<BasicRequestContext>> {
+        Self.application(router: makeRouter(), configuration: configuration, limits: limits, counters: counters,
+                         eventLoops: eventLoops, services: runsProducer ? [producer] : [],
+                         onServerRunning: { [state, logger] channel in
+                             let port = channel.localAddress?.port
+                             state.boundPort.withLock { $0 = port }
+                             logger.info("receiver listening", metadata: [LogKeys.port: "\(port.map(String.init) ?? "?")"])
+                         },
+                         logger: logger)
+    }
+
+    /// The receiver's HTTP server with nothing behind its webhook route: the same application, channel handlers
+    /// (body deadline, idle timeout, decoder limits), event loops and body limit as ``makeApplication()``, but
+    /// `POST /webhooks/<definition>/<integration>` reads the body and answers 202 at once — no integration lookup, no
+    /// verification, no broker.
+    ///
+    /// It exists for one measurement: the baseline that issue 4's provider-family rows of `make bench` divide by
+    /// ("the same server answering 202 with no verification and no broker"), so the ratio is the cost of verifying
+    /// and of waiting for the broker, not of the HTTP stack. Never serve providers with it: it accepts anything.
+    /// - Parameter eventLoops: the group to serve on; the caller shuts it down.
+    @_spi(Benchmarks)
+    public static func unverifiedBaselineApplication(configuration: ReceiverConfiguration, eventLoops: any EventLoopGroup,
+                                                     logger: Logger) -> Application<RouterResponder<BasicRequestContext>> {
+        let router = Router()
+        let maximumBodySize = configuration.maximumBodySize
+        router.post("/webhooks/:definition/:integration") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: maximumBodySize)
+            return Response(status: .accepted, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"accepted\",\"bytes\":\(body.readableBytes)}")))
+        }
+        let limits = ReceiverLimits(configuration: configuration)
+        return application(router: router, configuration: configuration, limits: limits,
+                           counters: ReceiverCounters(definitions: []), eventLoops: eventLoops, services: [],
+                           onServerRunning: { _ in }, logger: logger)
+    }
+
+    /// The one place the receiver's server is put together, shared by the receiver and its benchmark baseline.
+    private static func application(
+        router: Router<BasicRequestContext>, configuration: ReceiverConfiguration, limits: ReceiverLimits,
+        counters: ReceiverCounters, eventLoops: any EventLoopGroup, services: [any Service],
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void, logger: Logger
+    ) -> Application<RouterResponder<BasicRequestContext>> {
         let bodyDeadline = BodyDeadlineHandler.Configuration(timeout: configuration.bodyTimeout) { [counters] definition in
             counters.recordRejection(.requestTimeout, definition: definition)
         }
         return Application(
-            router: makeRouter(),
+            router: router,
             // Idle keep-alive connections are closed by Hummingbird's own idle timer, senders that trickle a body by
             // the body deadline; heads far beyond the header limits are cut off by NIO's decoder (ReceiverLimits has
             // the rest).
@@ -188,12 +229,8 @@ public final class ReceiverService: Service, Sendable {
                                                 idleTimeout: TimeAmount(configuration.idleTimeout),
                                                 httpDecoderConfiguration: limits.headers.parserLimits)),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            services: runsProducer ? [producer] : [],
-            onServerRunning: { [state, logger] channel in
-                let port = channel.localAddress?.port
-                state.boundPort.withLock { $0 = port }
-                logger.info("receiver listening", metadata: [LogKeys.port: "\(port.map(String.init) ?? "?")"])
-            },
+            services: services,
+            onServerRunning: onServerRunning,
             eventLoopGroupProvider: .shared(eventLoops),
             logger: logger)
     }
