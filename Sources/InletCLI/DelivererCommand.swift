@@ -9,7 +9,7 @@ struct DelivererCommand: AsyncParsableCommand {
         bootstrapMetrics()
         let stack = try Stack.load(label: "deliverer")
         let stage = try DelivererService(configuration: try DelivererConfiguration(environment: stack.environment, models: stack.models),
-                                         logger: stack.logger)
+                                         logger: stack.logger, goneStore: try stack.goneSubscriptionStore())
         let admin = try makeAdminServer(stack) { [await stage.readiness()] }
         try await runServiceGroup([admin, stage], logger: stack.logger)
     }

@@ -1,4 +1,5 @@
 import InletCore
+import InletDeliverer
 
 extension Stack {
     /// The subscriptions file's entries (`INLET_SUBSCRIPTIONS_FILE`): the deliverer's consumer groups are derived
@@ -6,5 +7,12 @@ extension Stack {
     /// - Throws: `InletCoreError` naming the file and the bad key.
     func subscriptions() throws -> [Subscription] {
         try ConfigurationFiles.subscriptions(at: configuration.subscriptionsPath, models: models)
+    }
+
+    /// Where the deliverer keeps 410 Gone marks across restarts: PostgreSQL when `INLET_POSTGRES_URL` is set, else
+    /// nil (the deliverer then keeps them in memory and says so in its log).
+    func goneSubscriptionStore() throws -> PostgresGoneSubscriptionStore? {
+        guard environment.string("INLET_POSTGRES_URL") != nil else { return nil }
+        return PostgresGoneSubscriptionStore(client: try postgres(), ownsClient: true)
     }
 }

@@ -1,9 +1,11 @@
 import InletCore
 import InletHTTPClient
 import InletKafka
+import InletPostgres
 import InletStageRuntime
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// The deliverer stage: for each subscription it serves (``DelivererConfiguration/servedSubscriptions``) it runs an
 /// independent consume → deliver → commit loop (``SubscriptionLoop``) with a consumer of its own in group
@@ -40,6 +42,8 @@ public final class DelivererService: Service, Sendable {
     public let metrics: StageMetrics
 
     let loops: [SubscriptionLoop]
+    /// Where gone marks outlive the process; nil: in memory only.
+    private let goneStore: (any GoneSubscriptionStore)?
     private let producer: KafkaProducer
     private let httpClient: HTTPClient?
     private let shutdown = ShutdownSignal()
@@ -49,31 +53,38 @@ public final class DelivererService: Service, Sendable {
     /// client.
     /// - Throws: ``DelivererError`` for a bad limit, subscription ID, secret or selection; `KafkaError` when
     ///   librdkafka is too old or rejects the configuration; `HTTPClientError` when libcurl cannot initialise.
-    /// - Parameter monitoring: how often each consumer's state (gaps, assignment) is exported.
+    /// - Parameters:
+    ///   - goneStore: where 410 Gone marks are kept across restarts (``PostgresGoneSubscriptionStore``); nil keeps
+    ///     them in memory only, which the service says in a log line. The service calls its `shutdown()` last.
+    ///   - monitoring: how often each consumer's state (gaps, assignment) is exported.
     public convenience init(configuration: DelivererConfiguration, logger: Logger = Logger(label: "inlet.deliverer"),
+                            goneStore: (any GoneSubscriptionStore)? = nil,
                             monitoring: ConsumerMonitor.Configuration = ConsumerMonitor.Configuration()) throws {
         try configuration.validate()
         let client = try HTTPClient(
             configuration: HTTPClient.Configuration(timeout: configuration.requestTimeout, userAgent: "inlet-deliverer"),
             logger: logger)
         try self.init(configuration: configuration, transport: CurlWebhookTransport(client: client),
-                      ownedClient: client, logger: logger, monitoring: monitoring)
+                      ownedClient: client, goneStore: goneStore, logger: logger, monitoring: monitoring)
     }
 
     /// With a transport of your own (tests, embedding); the service does not shut it down.
     public convenience init(configuration: DelivererConfiguration, transport: any WebhookTransport, logger: Logger,
+                            goneStore: (any GoneSubscriptionStore)? = nil,
                             monitoring: ConsumerMonitor.Configuration = ConsumerMonitor.Configuration()) throws {
-        try self.init(configuration: configuration, transport: transport, ownedClient: nil, logger: logger, monitoring: monitoring)
+        try self.init(configuration: configuration, transport: transport, ownedClient: nil, goneStore: goneStore,
+                      logger: logger, monitoring: monitoring)
     }
 
     private init(configuration: DelivererConfiguration, transport: any WebhookTransport, ownedClient: HTTPClient?,
-                 logger: Logger, monitoring: ConsumerMonitor.Configuration) throws {
+                 goneStore: (any GoneSubscriptionStore)?, logger: Logger, monitoring: ConsumerMonitor.Configuration) throws {
         try configuration.validate()
         try KafkaLibrary.checkVersion()
         self.configuration = configuration
         self.topics = configuration.topics
         self.logger = logger
         self.httpClient = ownedClient
+        self.goneStore = goneStore
         let gone = GoneSubscriptions()
         self.gone = gone
         let metrics = StageMetrics(stage: .deliverer)
@@ -123,7 +134,9 @@ public final class DelivererService: Service, Sendable {
         if loops.isEmpty {
             logger.warning("the subscriptions file declares no subscription: the deliverer consumes nothing")
         }
+        await adoptStoredGoneMarks()
         for loop in loops { DelivererMetricName.recordGone(subscription: loop.subscription.id, isGone: loop.deliverer.isGone) }
+        let markWriter = Task { await storeNewGoneMarks() }
         // Detached: a graceful-shutdown signal must not stop it before the last dead letters are acknowledged.
         let producerTask = Task.detached { [producer] in try await producer.run() }
         var loopError: (any Error)?
@@ -145,12 +158,74 @@ public final class DelivererService: Service, Sendable {
             logger.error("deliverer dead-letter producer stopped with an error", metadata: [LogKey.error: "\(error)"])
         }
         await httpClient?.shutdown()
+        gone.finish()
+        await markWriter.value
+        await goneStore?.shutdown()
         let stats = statistics
         logger.info("deliverer stopped", metadata: [
             "inlet.batches": "\(stats.batches)", "inlet.records_delivered": "\(stats.recordsDelivered)",
             "inlet.dead_letters": "\(stats.recordsDeadLettered)", "inlet.retries": "\(stats.retries)",
         ])
         if let loopError { throw loopError }
+    }
+
+    /// How long start-up waits for the stored gone marks before it starts delivering without them.
+    static let goneMarksLoadTimeout: Duration = .seconds(3)
+
+    /// Reads the stored gone marks, waiting at most ``goneMarksLoadTimeout``: delivery never waits on PostgreSQL.
+    /// Marks that arrive later are still adopted (a subscription may be called once in between).
+    private func adoptStoredGoneMarks() async {
+        guard let goneStore else {
+            logger.warning("no gone-subscription store (INLET_POSTGRES_URL is not set): a subscription that answers 410 Gone is remembered in memory only, and a restart sends to it again")
+            return
+        }
+        let subscriptions = loops.map(\.subscription)
+        let (gone, logger) = (self.gone, self.logger)
+        let adoptedInTime = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let answer = FirstAnswer(continuation)
+            // Unstructured: a libpq query ignores cancellation, and start-up must not wait for it past the timeout.
+            Task {
+                do {
+                    let marks = try await goneStore.loadMarks()
+                    gone.adopt(marks, for: subscriptions)
+                    for id in gone.goneIDs(among: subscriptions).sorted() {
+                        DelivererMetricName.recordGone(subscription: id, isGone: true)
+                        logger.warning("subscription is marked gone (it answered 410 Gone earlier): its records go to the dead-letter topic; `inlet subscriptions enable \(id)` re-enables it", metadata: [LogKey.subscription: "\(id)"])
+                    }
+                    answer.resume(true)
+                } catch {
+                    logger.error("reading the gone-subscription marks from PostgreSQL failed: subscriptions that answered 410 Gone before this start are called again, and new marks are kept in memory only unless PostgreSQL answers later", metadata: [LogKey.error: "\(Self.describe(error))"])
+                    answer.resume(false)
+                }
+            }
+            Task {
+                try? await Task.sleep(for: Self.goneMarksLoadTimeout)
+                answer.resume(false)
+            }
+        }
+        if !adoptedInTime {
+            logger.warning("gone-subscription marks not read within \(Self.goneMarksLoadTimeout): delivery starts without them (marks read later still apply)")
+        }
+    }
+
+    /// Stores each mark this process makes, until ``GoneSubscriptions/finish()``. A failure is logged and leaves that
+    /// mark in memory only.
+    private func storeNewGoneMarks() async {
+        for await mark in gone.newMarks {
+            guard let goneStore else { continue }
+            do {
+                try await goneStore.save(mark)
+            } catch {
+                logger.error("storing a gone mark in PostgreSQL failed: the subscription stays disabled in this process only, and a restart calls it again", metadata: [
+                    LogKey.subscription: "\(mark.subscriptionID)", LogKey.error: "\(Self.describe(error))",
+                ])
+            }
+        }
+    }
+
+    /// An error for a log line: a `PostgresError`'s description holds no connection string or parameter.
+    private static func describe(_ error: any Error) -> String {
+        (error as? PostgresError).map(\.description) ?? String(describing: type(of: error))
     }
 
     /// Starts the same shutdown as SIGTERM does (for embedding without a `ServiceGroup`).
@@ -183,5 +258,20 @@ public final class DelivererService: Service, Sendable {
             return first
         }
         if let failure { throw failure }
+    }
+}
+
+/// Resumes a continuation with the first answer and ignores later ones.
+private final class FirstAnswer: Sendable {
+    private let continuation: Mutex<CheckedContinuation<Bool, Never>?>
+
+    init(_ continuation: CheckedContinuation<Bool, Never>) { self.continuation = Mutex(continuation) }
+
+    func resume(_ value: Bool) {
+        let waiting = continuation.withLock { stored in
+            defer { stored = nil }
+            return stored
+        }
+        waiting?.resume(returning: value)
     }
 }

@@ -49,7 +49,7 @@ import Testing
 struct OpsDelivererGroupsBrokerTests {
     @Test func statusAndRewindWorkOnEachSubscriptionsGroup() async throws {
         let suffix = OpsTestEnvironment.uniqueName("ops-deliv")
-        let model = try ModelName("OpsDeliv\(suffix.filter { $0.isLetter || $0.isNumber }.prefix(8).uppercased())")
+        let model = try ModelName("OpsDeliv\(suffix.suffix(8).uppercased())")
         let topic = TopicName.model(model).rawValue
         try await OpsTestEnvironment.createTopic(topic, partitions: 1)
         try await OpsTestEnvironment.createTopic(TopicName.replay(.deliverer).rawValue, partitions: 1)

@@ -72,8 +72,9 @@ public enum EnvironmentVariables {
                  readers: stages + [.topics, .localStack], section: .shared),
         Variable("INLET_POSTGRES_URL", default: "postgresql://inlet@127.0.0.1:55432/inlet",
                  "PostgreSQL connection URL (libpq syntax); may hold a password, so pass it as a secret. "
-                    + "The deduplicator and persister refuse to start when it is unset",
-                 readers: [.deduplicator, .persister, .localStack], section: .shared),
+                    + "The deduplicator and persister refuse to start when it is unset; the deliverer then keeps "
+                    + "subscriptions that answered 410 Gone in memory only",
+                 readers: [.deduplicator, .persister, .deliverer, .localStack], section: .shared),
         Variable("INLET_INTEGRATIONS_FILE", default: "deploy/local/integrations.yaml",
                  "YAML file of integrations and their webhook secrets (the mapper reads their `filter`s)",
                  readers: [.receiver, .mapper, .send], section: .shared),

@@ -11,8 +11,14 @@ import Synchronization
 /// long as the process.
 public final class GoneSubscriptions: Sendable {
     private let marks = Mutex<[String: GoneSubscriptionMark]>([:])
+    private let newMarksContinuation: AsyncStream<GoneSubscriptionMark>.Continuation
+    /// Marks made by this process (after a 410), in order, for the service to store; finished by ``finish()``.
+    /// Unbounded, which is fine: at most one mark per subscription and URL.
+    let newMarks: AsyncStream<GoneSubscriptionMark>
 
-    public init() {}
+    public init() {
+        (newMarks, newMarksContinuation) = AsyncStream.makeStream(of: GoneSubscriptionMark.self)
+    }
 
     /// Whether `subscription` (this ID at this URL) is marked gone.
     public func isGone(_ subscription: Subscription) -> Bool {
@@ -24,18 +30,30 @@ public final class GoneSubscriptions: Sendable {
     func markGone(_ subscription: Subscription, statusLine: String, at time: String) -> GoneSubscriptionMark? {
         let mark = GoneSubscriptionMark(subscriptionID: subscription.id, urlHash: GoneSubscriptionMark.urlHash(subscription.url),
                                         markedAt: time, statusLine: statusLine)
-        return marks.withLock { marks in
-            if marks[subscription.id]?.urlHash == mark.urlHash { return nil }
+        let isNew = marks.withLock { marks in
+            if marks[subscription.id]?.urlHash == mark.urlHash { return false }
             marks[subscription.id] = mark
-            return mark
+            return true
         }
+        guard isNew else { return nil }
+        newMarksContinuation.yield(mark)
+        return mark
     }
 
-    /// Adopts stored marks (at start-up). Marks for a URL other than the subscription's current one are ignored by
-    /// ``isGone(_:)``, so they may be passed unfiltered.
-    func adopt(_ stored: [GoneSubscriptionMark]) {
+    /// Ends ``newMarks`` (the deliverer has stopped; no mark can be made any more).
+    func finish() {
+        newMarksContinuation.finish()
+    }
+
+    /// Adopts stored marks (at start-up) of `subscriptions` at their current URLs; marks of other subscriptions or
+    /// of URLs they no longer have are left out.
+    func adopt(_ stored: [GoneSubscriptionMark], for subscriptions: [Subscription]) {
+        let current = Dictionary(subscriptions.map { ($0.id, GoneSubscriptionMark.urlHash($0.url)) }) { first, _ in first }
         marks.withLock { marks in
-            for mark in stored where marks[mark.subscriptionID] == nil { marks[mark.subscriptionID] = mark }
+            // Only a mark for a subscription's current URL matters; one for an old URL must not hide it.
+            for mark in stored where current[mark.subscriptionID] == mark.urlHash && marks[mark.subscriptionID] == nil {
+                marks[mark.subscriptionID] = mark
+            }
         }
     }
 

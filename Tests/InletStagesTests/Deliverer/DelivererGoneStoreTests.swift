@@ -1,0 +1,166 @@
+import Foundation
+import InletCore
+import InletKafka
+import InletPostgres
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Testing
+@testable import InletDeliverer
+
+/// 410 Gone marks in the real PostgreSQL at INLET_POSTGRES_URL (a schema of their own per test), and a deliverer
+/// restart against the real broker.
+@Suite("Deliverer gone marks", .enabled(if: ProcessInfo.processInfo.environment["INLET_POSTGRES_URL"] != nil
+                                              && ProcessInfo.processInfo.environment["INLET_KAFKA_BROKERS"] != nil,
+                                          "needs the local stack: source deploy/local/env.sh"))
+struct DelivererGoneStoreTests {
+    static var brokers: String { ProcessInfo.processInfo.environment["INLET_KAFKA_BROKERS"] ?? "127.0.0.1:9092" }
+    static var logger: Logger { WebhookSinkTests.logger }
+
+    /// Runs `body` with a store in a fresh schema, dropped afterwards.
+    static func withStore<R>(_ body: (PostgresGoneSubscriptionStore) async throws -> R) async throws -> R {
+        let url = ProcessInfo.processInfo.environment["INLET_POSTGRES_URL"] ?? ""
+        let client = PostgresClient(configuration: PostgresConfiguration(url: url, poolSize: 1, connectTimeout: .seconds(5)))
+        let schema = "deliverer_gone_\(UUID().uuidString.prefix(8).lowercased())"
+        _ = try await client.query("CREATE SCHEMA \(try PostgresIdentifier.quoted(schema))")
+        do {
+            let result = try await body(PostgresGoneSubscriptionStore(client: client, schema: schema))
+            _ = try? await client.query("DROP SCHEMA \(try PostgresIdentifier.quoted(schema)) CASCADE")
+            await client.close()
+            return result
+        } catch {
+            _ = try? await client.query("DROP SCHEMA \(try PostgresIdentifier.quoted(schema)) CASCADE")
+            await client.close()
+            throw error
+        }
+    }
+
+    @Test("marks are stored once per subscription and URL hash, read back, and deleted by subscription")
+    func storeRoundTrip() async throws {
+        try await Self.withStore { store in
+            #expect(try await store.loadMarks().isEmpty, "the table is created on first use")
+            let mark = GoneSubscriptionMark(subscriptionID: "crm", urlHash: GoneSubscriptionMark.urlHash("https://crm.example/hook?token=s3cret"),
+                                            markedAt: "2026-11-22T04:00:00.250Z", statusLine: "HTTP 410 Gone")
+            try await store.save(mark)
+            try await store.save(mark)  // the same 410 seen by a second replica
+            let other = GoneSubscriptionMark(subscriptionID: "crm", urlHash: GoneSubscriptionMark.urlHash("https://crm.example/v2"),
+                                             markedAt: "2026-11-22T05:00:00.000Z", statusLine: "HTTP 410 Gone")
+            try await store.save(other)
+            try await store.save(GoneSubscriptionMark(subscriptionID: "ci", urlHash: "abc", markedAt: "2026-11-22T04:00:00Z", statusLine: "HTTP 410 Gone"))
+            let loaded = try await store.loadMarks()
+            #expect(loaded == [GoneSubscriptionMark(subscriptionID: "ci", urlHash: "abc", markedAt: "2026-11-22T04:00:00.000Z", statusLine: "HTTP 410 Gone"),
+                               mark, other])
+            #expect(!loaded.contains { $0.urlHash.contains("s3cret") || $0.statusLine.contains("s3cret") }, "the URL is stored only as a hash")
+            #expect(try await store.removeMarks(subscriptionID: "crm") == 2)
+            #expect(try await store.removeMarks(subscriptionID: "crm") == 0)
+            #expect(try await store.loadMarks().map(\.subscriptionID) == ["ci"])
+        }
+    }
+
+    @Test("after a restart a subscription that answered 410 is sent nothing; a new URL for it is served again")
+    func goneSurvivesRestart() async throws {
+        let run = "\(UUID().uuidString.prefix(8).lowercased())"
+        let model = try ModelName("DelivererGone\(run.filter { $0.isLetter || $0.isNumber })")
+        let topic = TopicName.model(model)
+        let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: Self.brokers), logger: Self.logger)
+        _ = try await admin.createTopics([topic, .replay(.deliverer), .deadLetter(.deliverer)].map {
+            KafkaTopicSpecification(name: $0.rawValue, partitions: 1)
+        })
+        try await Self.withStore { store in
+            let goneURL = "http://127.0.0.1:1/gone-\(run)"
+            let subscription = Subscription(id: "gone-\(run)", url: goneURL, secret: DelivererFixtures.secret, models: [model])
+            var configuration = DelivererFixtures.configuration(subscriptions: [subscription])
+            configuration.kafkaBrokers = Self.brokers
+            configuration.consumerGroup = "inlet-deliverer-\(run)"
+
+            // First life: 410 on the first request marks it gone, in PostgreSQL too.
+            try await Self.produce(0..<3, to: topic, run: run)
+            let first = ScriptedTransport([goneURL: [410, 200]])
+            let service = try await Self.runUntil(configuration, transport: first, store: store) { $0.statistics.recordsDeadLettered >= 3 }
+            #expect(first.requests.count == 1)
+            #expect(service.gone.goneIDs(among: [subscription]) == ["gone-\(run)"])
+            #expect(try await store.loadMarks().map(\.subscriptionID) == ["gone-\(run)"])
+
+            // Second life, a new process: the stored mark is read, the subscriber is not called.
+            try await Self.produce(3..<6, to: topic, run: run)
+            let second = ScriptedTransport()
+            let restarted = try await Self.runUntil(configuration, transport: second, store: store) { $0.statistics.recordsDeadLettered >= 3 }
+            #expect(second.requests.isEmpty, "a restart must not call a gone subscriber")
+            #expect(restarted.statistics.recordsDeadLettered == 3)
+            #expect(restarted.statistics.attempts == 0)
+
+            // Third life with the URL fixed in the subscriptions file: served again (the mark was for the old URL).
+            try await Self.produce(6..<8, to: topic, run: run)
+            let fixedURL = "http://127.0.0.1:1/fixed-\(run)"
+            var fixed = configuration
+            fixed.subscriptions = [Subscription(id: subscription.id, url: fixedURL, secret: DelivererFixtures.secret, models: [model])]
+            let third = ScriptedTransport()
+            let served = try await Self.runUntil(fixed, transport: third, store: store) { $0.statistics.recordsDelivered >= 2 }
+            #expect(Set(third.requests.map(\.url)) == [fixedURL])
+            #expect(served.statistics.recordsDelivered == 2)
+        }
+    }
+
+    @Test("a store that never answers does not hold delivery back, and says the marks are in memory only")
+    func unresponsiveStoreDoesNotBlock() async throws {
+        let run = "\(UUID().uuidString.prefix(8).lowercased())"
+        let model = try ModelName("DelivererHang\(run.filter { $0.isLetter || $0.isNumber })")
+        let topic = TopicName.model(model)
+        let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: Self.brokers), logger: Self.logger)
+        _ = try await admin.createTopics([topic, .replay(.deliverer), .deadLetter(.deliverer)].map {
+            KafkaTopicSpecification(name: $0.rawValue, partitions: 1)
+        })
+        try await Self.produce(0..<2, to: topic, run: run)
+        let url = "http://127.0.0.1:1/hang-\(run)"
+        var configuration = DelivererFixtures.configuration(subscriptions: [
+            Subscription(id: "hang-\(run)", url: url, secret: DelivererFixtures.secret, models: [model]),
+        ])
+        configuration.kafkaBrokers = Self.brokers
+        configuration.consumerGroup = "inlet-deliverer-\(run)"
+        let transport = ScriptedTransport()
+        let store = HangingGoneStore()
+        let service = try await Self.runUntil(configuration, transport: transport, store: store) { $0.statistics.recordsDelivered >= 2 }
+        #expect(service.statistics.recordsDelivered == 2)
+        #expect(transport.requests.count == 1)
+        #expect(store.shutdowns.withLock { $0 } == 1, "the service releases its store when it stops")
+    }
+
+    static func produce(_ range: Range<Int>, to topic: TopicName, run: String) async throws {
+        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: brokers), logger: logger)
+        let task = Task { try await producer.run() }
+        for index in range {
+            var record = DelivererFixtures.record(offset: Int64(index), topic: topic.rawValue)
+            record.headers = record.headers.map { $0.key == Envelope.Header.id ? KafkaHeader(key: $0.key, string: "\(run)-\(index)") : $0 }
+            _ = try await producer.send(KafkaProducerRecord(topic: topic.rawValue, key: record.key, value: record.value, headers: record.headers))
+        }
+        producer.triggerGracefulShutdown()
+        try await task.value
+    }
+
+    /// Runs a deliverer until `done` holds (at most 60 s), then shuts it down gracefully.
+    static func runUntil(_ configuration: DelivererConfiguration, transport: ScriptedTransport, store: any GoneSubscriptionStore,
+                         _ done: (DelivererService) -> Bool) async throws -> DelivererService {
+        let service = try DelivererService(configuration: configuration, transport: transport, logger: logger, goneStore: store)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [service], logger: logger))
+        let task = Task { try await group.run() }
+        let deadline = ContinuousClock.now.advanced(by: .seconds(60))
+        while !done(service) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        await group.triggerGracefulShutdown()
+        try await task.value
+        return service
+    }
+}
+
+/// A store whose reads never finish (PostgreSQL unreachable behind a firewall that drops packets).
+final class HangingGoneStore: GoneSubscriptionStore {
+    let shutdowns = Mutex(0)
+
+    func loadMarks() async throws -> [GoneSubscriptionMark] {
+        try await Task.sleep(for: .seconds(3600))
+        return []
+    }
+
+    func save(_ mark: GoneSubscriptionMark) async throws {}
+
+    func shutdown() async { shutdowns.withLock { $0 += 1 } }
+}
