@@ -181,7 +181,7 @@ public final class DelivererService: Service, Sendable {
         }
         let subscriptions = loops.map(\.subscription)
         let (gone, logger) = (self.gone, self.logger)
-        let adoptedInTime = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+        let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<GoneMarksLoad, Never>) in
             let answer = FirstAnswer(continuation)
             // Unstructured: a libpq query ignores cancellation, and start-up must not wait for it past the timeout.
             Task {
@@ -192,18 +192,18 @@ public final class DelivererService: Service, Sendable {
                         DelivererMetricName.recordGone(subscription: id, isGone: true)
                         logger.warning("subscription is marked gone (it answered 410 Gone earlier): its records go to the dead-letter topic; `inlet subscriptions enable \(id)` re-enables it", metadata: [LogKey.subscription: "\(id)"])
                     }
-                    answer.resume(true)
+                    answer.resume(.adopted)
                 } catch {
                     logger.error("reading the gone-subscription marks from PostgreSQL failed: subscriptions that answered 410 Gone before this start are called again, and new marks are kept in memory only unless PostgreSQL answers later", metadata: [LogKey.error: "\(Self.describe(error))"])
-                    answer.resume(false)
+                    answer.resume(.failed)
                 }
             }
             Task {
                 try? await Task.sleep(for: Self.goneMarksLoadTimeout)
-                answer.resume(false)
+                answer.resume(.timedOut)
             }
         }
-        if !adoptedInTime {
+        if outcome == .timedOut {
             logger.warning("gone-subscription marks not read within \(Self.goneMarksLoadTimeout): delivery starts without them (marks read later still apply)")
         }
     }
@@ -261,13 +261,18 @@ public final class DelivererService: Service, Sendable {
     }
 }
 
+/// How reading the stored gone marks at start-up ended.
+private enum GoneMarksLoad: Sendable {
+    case adopted, failed, timedOut
+}
+
 /// Resumes a continuation with the first answer and ignores later ones.
-private final class FirstAnswer: Sendable {
-    private let continuation: Mutex<CheckedContinuation<Bool, Never>?>
+private final class FirstAnswer<Value: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<Value, Never>?>
 
-    init(_ continuation: CheckedContinuation<Bool, Never>) { self.continuation = Mutex(continuation) }
+    init(_ continuation: CheckedContinuation<Value, Never>) { self.continuation = Mutex(continuation) }
 
-    func resume(_ value: Bool) {
+    func resume(_ value: Value) {
         let waiting = continuation.withLock { stored in
             defer { stored = nil }
             return stored
