@@ -1,5 +1,7 @@
+import Foundation
 import InletCore
 import InletDeliverer
+import InletPostgres
 
 extension Stack {
     /// The subscriptions file's entries (`INLET_SUBSCRIPTIONS_FILE`): the deliverer's consumer groups are derived
@@ -13,6 +15,10 @@ extension Stack {
     /// nil (the deliverer then keeps them in memory and says so in its log).
     func goneSubscriptionStore() throws -> PostgresGoneSubscriptionStore? {
         guard environment.string("INLET_POSTGRES_URL") != nil else { return nil }
-        return PostgresGoneSubscriptionStore(client: try postgres(), ownsClient: true)
+        var settings = try PostgresConfiguration(environment: ProcessInfo.processInfo.environment)
+        settings.url = configuration.postgresURL
+        // A read at start and a write per 410: one connection (one libpq thread) is plenty.
+        settings.poolSize = 1
+        return PostgresGoneSubscriptionStore(client: PostgresClient(configuration: settings, logger: logger), ownsClient: true)
     }
 }
