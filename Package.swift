@@ -118,6 +118,8 @@ let package = Package(
         ]),
         .target(name: "InletDeliverer", dependencies: [
             "InletCore", "InletKafka", "InletStageRuntime", "InletHTTPClient", "InletCrypto", "InletSignatures",
+            // Subscriptions that answered 410 Gone are remembered in PostgreSQL across restarts.
+            "InletPostgres",
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -154,7 +156,7 @@ let package = Package(
         .testTarget(name: "InletSignaturesTests", dependencies: ["InletSignatures"]),
         .testTarget(name: "InletStagesTests", dependencies: [
             "InletReceiver", "InletDeduplicator", "InletMapper", "InletPersister", "InletDeliverer", "InletSink",
-            "InletSignatures",
+            "InletSignatures", "InletPostgres",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

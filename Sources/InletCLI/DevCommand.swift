@@ -29,7 +29,8 @@ struct DevCommand: AsyncParsableCommand {
             configuration: try PersisterConfiguration(environment: stack.environment), consumer: stack.consumer,
             producer: producer, postgres: postgres, models: stack.models, logger: stack.logger)
         let deliverer = try DelivererService(
-            configuration: try DelivererConfiguration(environment: stack.environment, models: stack.models), logger: stack.logger)
+            configuration: try DelivererConfiguration(environment: stack.environment, models: stack.models), logger: stack.logger,
+            goneStore: try stack.goneSubscriptionStore())
         let sink = try makeSink(stack, port: sinkPort, secret: nil, prints: true)
         let admin = try makeAdminServer(stack) {
             [await deduplicator.readiness(), await mapper.readiness(), await persister.readiness(), await deliverer.readiness()]

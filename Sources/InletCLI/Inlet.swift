@@ -15,6 +15,6 @@ struct Inlet: AsyncParsableCommand {
             DelivererCommand.self, DevCommand.self, TopicsCommand.self, SendCommand.self, SinkCommand.self,
             MapCommand.self, CELCommand.self, ModelsCommand.self, ReplayCommand.self, DLQCommand.self,
             TailCommand.self, StatusCommand.self, ConfigCommand.self, CheckCommand.self, IntegrationsCommand.self,
-            MigrateCommand.self,
+            MigrateCommand.self, SubscriptionsCommand.self,
         ])
 }

@@ -16,7 +16,7 @@ struct StatusCommand: AsyncParsableCommand {
         let clients = try OperatorClients(brokers: stack.configuration.kafkaBrokers, logger: stack.logger)
         let status = try await withPostgres(stack) { postgres in
             await StatusCollector(clients: clients, postgres: postgres)
-                .collect(stages: StageTopology.consumingStages(catalog: stack.catalog))
+                .collect(stages: StageTopology.consumingStages(catalog: stack.catalog, subscriptions: try stack.subscriptions()))
         }
         if json {
             let encoder = JSONEncoder()
