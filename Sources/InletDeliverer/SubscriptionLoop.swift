@@ -40,11 +40,9 @@ final class SubscriptionLoop: Sendable {
         settings.heartbeatInterval = min(.seconds(2), configuration.sessionTimeout / 3)
         settings.extraProperties = configuration.consumerProperties
         self.consumer = try KafkaConsumer(configuration: settings, logger: logger)
-        // Lag and assignment gauges carry only a `stage` label, so with one consumer per subscription they would
-        // overwrite each other; `inlet status` shows each group's lag, and readiness still comes from here.
-        var monitoring = monitoring
-        monitoring.measuresLag = false
-        self.monitor = ConsumerMonitor(stage: .deliverer, consumer: settings, configuration: monitoring, logger: logger)
+        // One consumer per subscription: its lag, assignment and gap series carry the subscription beside the stage.
+        self.monitor = ConsumerMonitor(stage: .deliverer, consumer: settings, configuration: monitoring,
+                                       labels: [(StageMetricName.Label.subscription, subscription.id)], logger: logger)
     }
 
     /// `/readyz`'s check for this subscription: its consumer owns partitions and the stage is not draining.

@@ -32,6 +32,8 @@ public final class ConsumerMonitor: Sendable {
 
     public let stage: Stage
     public let configuration: Configuration
+    /// `stage` and the caller's extra labels: every series this monitor writes carries them.
+    private let seriesLabels: [(String, String)]
     private let consumerConfiguration: KafkaConsumerConfiguration
     private let logger: Logger
     private let state = Mutex(State())
@@ -51,11 +53,14 @@ public final class ConsumerMonitor: Sendable {
         var lagSeries: Set<KafkaTopicPartition> = []
     }
 
-    /// - Parameter consumer: the settings the stage's consumer was created with (group and brokers are used to
-    ///   measure lag).
+    /// - Parameters:
+    ///   - consumer: the settings the stage's consumer was created with (group and brokers are used to measure lag).
+    ///   - labels: labels added after `stage` to every series, for a stage that runs several consumers (the
+    ///     deliverer: one per subscription, labelled `subscription`), so their series do not overwrite each other.
     public init(stage: Stage, consumer: KafkaConsumerConfiguration, configuration: Configuration = Configuration(),
-                logger: Logger) {
+                labels: [(String, String)] = [], logger: Logger) {
         self.stage = stage
+        self.seriesLabels = [(StageMetricName.Label.stage, stage.rawValue)] + labels
         self.consumerConfiguration = consumer
         self.configuration = configuration
         self.logger = logger
@@ -129,7 +134,7 @@ public final class ConsumerMonitor: Sendable {
 
     private func export(consumer: KafkaConsumer, producer: KafkaProducer?, probe: KafkaLagProbe?) async {
         exportConsumerCounters(consumer)
-        let stageLabel = [(StageMetricName.Label.stage, stage.rawValue)]
+        let stageLabel = seriesLabels
         if let producer {
             Gauge(label: StageMetricName.producerOutstandingRecords, dimensions: stageLabel).record(producer.outstandingRecords)
         }
@@ -169,7 +174,7 @@ public final class ConsumerMonitor: Sendable {
             }
             return (gaps - state.exportedGaps, accepted - state.exportedGapsAccepted, duplicates - state.exportedDuplicates)
         }
-        let stageLabel = [(StageMetricName.Label.stage, stage.rawValue)]
+        let stageLabel = seriesLabels
         // Created even at zero, so the series exist (an alert on their rate needs them) before the first gap.
         Counter(label: StageMetricName.offsetGaps, dimensions: stageLabel).increment(by: max(0, delta.0))
         Counter(label: StageMetricName.offsetGapsAccepted, dimensions: stageLabel).increment(by: max(0, delta.1))
@@ -177,7 +182,6 @@ public final class ConsumerMonitor: Sendable {
     }
 
     private func lagLabels(_ partition: KafkaTopicPartition) -> [(String, String)] {
-        [(StageMetricName.Label.stage, stage.rawValue), (StageMetricName.Label.topic, partition.topic),
-         (StageMetricName.Label.partition, String(partition.partition))]
+        seriesLabels + [(StageMetricName.Label.topic, partition.topic), (StageMetricName.Label.partition, String(partition.partition))]
     }
 }
