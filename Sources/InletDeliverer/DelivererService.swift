@@ -181,26 +181,20 @@ public final class DelivererService: Service, Sendable {
         }
         let subscriptions = loops.map(\.subscription)
         let (gone, logger) = (self.gone, self.logger)
-        let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<GoneMarksLoad, Never>) in
-            let answer = FirstAnswer(continuation)
-            // Unstructured: a libpq query ignores cancellation, and start-up must not wait for it past the timeout.
-            Task {
-                do {
-                    let marks = try await goneStore.loadMarks()
-                    gone.adopt(marks, for: subscriptions)
-                    for id in gone.goneIDs(among: subscriptions).sorted() {
-                        DelivererMetricName.recordGone(subscription: id, isGone: true)
-                        logger.warning("subscription is marked gone (it answered 410 Gone earlier): its records go to the dead-letter topic; `inlet subscriptions enable \(id)` re-enables it", metadata: [LogKey.subscription: "\(id)"])
-                    }
-                    answer.resume(.adopted)
-                } catch {
-                    logger.error("reading the gone-subscription marks from PostgreSQL failed: subscriptions that answered 410 Gone before this start are called again, and new marks are kept in memory only unless PostgreSQL answers later", metadata: [LogKey.error: "\(Self.describe(error))"])
-                    answer.resume(.failed)
+        // Unstructured (firstAnswer): a libpq query ignores cancellation, and start-up must not wait for it past the
+        // timeout.
+        let outcome = await firstAnswer(within: Self.goneMarksLoadTimeout, otherwise: GoneMarksLoad.timedOut) {
+            do {
+                let marks = try await goneStore.loadMarks()
+                gone.adopt(marks, for: subscriptions)
+                for id in gone.goneIDs(among: subscriptions).sorted() {
+                    DelivererMetricName.recordGone(subscription: id, isGone: true)
+                    logger.warning("subscription is marked gone (it answered 410 Gone earlier): its records go to the dead-letter topic; `inlet subscriptions enable \(id)` re-enables it", metadata: [LogKey.subscription: "\(id)"])
                 }
-            }
-            Task {
-                try? await Task.sleep(for: Self.goneMarksLoadTimeout)
-                answer.resume(.timedOut)
+                return .adopted
+            } catch {
+                logger.error("reading the gone-subscription marks from PostgreSQL failed: subscriptions that answered 410 Gone before this start are called again, and new marks are kept in memory only unless PostgreSQL answers later", metadata: [LogKey.error: "\(Self.describe(error))"])
+                return .failed
             }
         }
         if outcome == .timedOut {
@@ -264,19 +258,4 @@ public final class DelivererService: Service, Sendable {
 /// How reading the stored gone marks at start-up ended.
 private enum GoneMarksLoad: Sendable {
     case adopted, failed, timedOut
-}
-
-/// Resumes a continuation with the first answer and ignores later ones.
-private final class FirstAnswer<Value: Sendable>: Sendable {
-    private let continuation: Mutex<CheckedContinuation<Value, Never>?>
-
-    init(_ continuation: CheckedContinuation<Value, Never>) { self.continuation = Mutex(continuation) }
-
-    func resume(_ value: Value) {
-        let waiting = continuation.withLock { stored in
-            defer { stored = nil }
-            return stored
-        }
-        waiting?.resume(returning: value)
-    }
 }

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// One condition a stage needs to do its work (its consumer owns partitions, its database answers), as `/readyz`
 /// reports it.
 public struct ReadinessCheck: Sendable, Equatable {
@@ -29,21 +27,14 @@ public struct ReadinessCheck: Sendable, Equatable {
     public static func probing(
         _ name: String, timeout: Duration, failure: String, _ probe: @escaping @Sendable () async throws -> Void
     ) async -> ReadinessCheck {
-        // Unstructured tasks: a probe that ignores cancellation (a libpq query does) must not hold the answer past
-        // the timeout; whichever finishes first answers, the other's result is dropped.
-        let succeeded = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-            let answer = FirstAnswer(continuation)
-            Task {
-                do {
-                    try await probe()
-                    answer.resume(true)
-                } catch {
-                    answer.resume(false)
-                }
-            }
-            Task {
-                try? await Task.sleep(for: timeout)
-                answer.resume(false)
+        // Whichever finishes first answers: a probe that ignores cancellation (a libpq query does) must not hold the
+        // answer past the timeout.
+        let succeeded = await firstAnswer(within: timeout, otherwise: false) {
+            do {
+                try await probe()
+                return true
+            } catch {
+                return false
             }
         }
         return succeeded ? .ready(name) : .notReady(name, failure)
@@ -70,19 +61,4 @@ public struct StageReadiness: Sendable, Equatable {
 
     /// True when every check passes.
     public var isReady: Bool { checks.allSatisfy(\.isReady) }
-}
-
-/// Resumes a continuation with the first answer and ignores later ones.
-private final class FirstAnswer: Sendable {
-    private let continuation: Mutex<CheckedContinuation<Bool, Never>?>
-
-    init(_ continuation: CheckedContinuation<Bool, Never>) { self.continuation = Mutex(continuation) }
-
-    func resume(_ value: Bool) {
-        let waiting = continuation.withLock { stored in
-            defer { stored = nil }
-            return stored
-        }
-        waiting?.resume(returning: value)
-    }
 }
