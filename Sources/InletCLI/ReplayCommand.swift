@@ -87,6 +87,10 @@ struct ReplayCommand: AsyncParsableCommand {
                 PostgreSQL (inlet_replays): Ctrl-C stops after the batch in flight; `inlet replay resume ID` continues.
                 Example: inlet replay run --stage mapper --topics inlet.github.pull_request.unique --from=-2h \\
                   --filter "envelope.integration == 'acme'"
+                The deliverer's replay reaches every subscription that wants each record's model; --subscription ID sends
+                it to that subscription only (the records carry inlet-dlq-subscription: ID; the default topics are its
+                models'):
+                  inlet replay run --stage deliverer --subscription crm-sync --from=-6h
                 """)
         @Option(help: "The stage the records are for.") var stage: String
         @Option(parsing: .upToNextOption, help: "Topics to read (default: the stage's input topics, its replay topic excluded).") var topics: [String] = []
@@ -96,18 +100,22 @@ struct ReplayCommand: AsyncParsableCommand {
         @Option(help: "CEL expression over envelope, payload, record; records it rejects are skipped.") var filter: String?
         @Flag(help: "Count per partition and print a sample; produce and record nothing.") var dryRun = false
         @Option(help: "At most N records produced per second.") var rate: Int?
+        @Option(help: "Deliverer only: send the records to this subscription only (default topics: its models').") var subscription: String?
 
         func run() async throws {
             if let rate, rate <= 0 { throw ValidationError("--rate must be a positive number of records per second") }
             let stack = try Stack.load(label: "replay")
-            let topology = StageTopology(stage: try StageTopology.stage(named: stage), catalog: stack.catalog)
+            let stage = try StageTopology.stage(named: stage)
+            let topology = try subscription.map { id in
+                try ReplayRequest.targetSubscription(id, stage: stage, declared: { try stack.subscriptions() })
+            } ?? StageTopology(stage: stage, catalog: stack.catalog)
             let clients = try OperatorClients(brokers: stack.configuration.kafkaBrokers, logger: stack.logger)
             let selected = try await selectTopics(
                 topics.flatMap(splitList), default: topology.inputTopics.filter { $0 != topology.replayTopic }, clients: clients)
             let request = ReplayRequest(
                 stage: topology.stage, topics: selected, partitions: try partitions.map(parsePartitions),
                 from: try StreamPosition.parse(from), to: try StreamPosition.parse(to), filter: try RecordFilter(filter),
-                rate: rate)
+                rate: rate, subscription: subscription)
             let stop = OperatorStop()
             defer { stop.cancel() }
             let display = ProgressDisplay()
@@ -164,10 +172,13 @@ struct ReplayCommand: AsyncParsableCommand {
                 try await store.prepare()
                 return try await store.list(limit: limit)
             }
-            var table = TextTable(headers: ["id", "stage", "status", "read", "matched", "sent", "from", "to", "filter"], rightAligned: [3, 4, 5])
+            var table = TextTable(headers: ["id", "stage", "subscription", "status", "read", "matched", "sent", "from", "to", "filter"],
+                                  rightAligned: [4, 5, 6])
             for replay in replays {
-                table.append([replay.id, replay.stage, replay.status.rawValue, String(replay.scanned), String(replay.matched),
-                              String(replay.produced), replay.from, replay.to, replay.filter ?? ""])
+                // A deliverer replay without a target subscription reaches every subscription; other stages have none.
+                let subscription = replay.subscription ?? (replay.stage == Stage.deliverer.rawValue ? "all" : "")
+                table.append([replay.id, replay.stage, subscription, replay.status.rawValue, String(replay.scanned),
+                              String(replay.matched), String(replay.produced), replay.from, replay.to, replay.filter ?? ""])
             }
             print(table.render())
         }
@@ -192,7 +203,8 @@ private func printDryRun(_ report: ReplayReport) {
 
 private func printOutcome(_ report: ReplayReport) {
     let id = report.replayID ?? "?"
-    print("replay \(id): \(report.status.rawValue); read \(report.progress.scanned), matched \(report.progress.matched), sent \(report.progress.produced)")
+    let recipients = report.subscription.map { " for subscription \($0) only" } ?? ""
+    print("replay \(id): \(report.status.rawValue); read \(report.progress.scanned), matched \(report.progress.matched), sent \(report.progress.produced)\(recipients)")
     if let error = report.firstFilterError { print("filter failed on \(report.progress.filterErrors) record(s), counted as not matching; first: \(error)") }
     if !report.stalled.isEmpty { print("warning: no records arrived from \(report.stalled.map(\.description).joined(separator: ", ")) before the end of their range") }
     if report.status == .stopped { print("resume with: inlet replay resume \(id)") }

@@ -16,6 +16,8 @@ public struct ReplayRecord: Sendable, Hashable {
     public var id: String
     public var stage: String
     public var targetTopic: String
+    /// The one deliverer subscription the records are for (``ReplayRequest/subscription``); nil for all.
+    public var subscription: String?
     public var filter: String?
     /// The operator's `--from` and `--to`, as given (times absolute).
     public var from: String
@@ -56,8 +58,9 @@ public struct ReplayPartitionPosition: Sendable, Hashable {
 /// Records replays and their positions in PostgreSQL, so `inlet replay resume ID` continues where a replay stopped.
 ///
 /// Tables (created if missing by ``prepare()``):
-/// - `inlet_replays (id text primary key, stage, target_topic, filter, from_position, to_position, rate, status,
-///   last_error, scanned, matched, produced, created_at, updated_at)`
+/// - `inlet_replays (id text primary key, stage, target_topic, target_subscription, filter, from_position, to_position,
+///   rate, status, last_error, scanned, matched, produced, created_at, updated_at)`; `target_subscription` was added
+///   later, so ``prepare()`` adds it to a table created before.
 /// - `inlet_replay_partitions (replay_id → inlet_replays, topic, partition, start_offset, end_offset, next_offset)`,
 ///   primary key `(replay_id, topic, partition)`.
 public struct ReplayStore: Sendable {
@@ -69,16 +72,20 @@ public struct ReplayStore: Sendable {
         self.tables = tables
     }
 
-    /// Creates the tables if missing; safe to run every time.
+    /// Creates the tables if missing and adds columns added since a table was created; safe to run every time.
     public func prepare() async throws {
         let replays = try tables.replays
         let partitions = try tables.replayPartitions
-        if try await tables.exists(replays, client: client), try await tables.exists(partitions, client: client) { return }
+        if try await tables.exists(replays, client: client), try await tables.exists(partitions, client: client) {
+            try await addTargetSubscriptionColumn(to: replays)
+            return
+        }
         _ = try await client.query("""
             CREATE TABLE IF NOT EXISTS \(replays) (
               id text PRIMARY KEY,
               stage text NOT NULL,
               target_topic text NOT NULL,
+              target_subscription text,
               filter text,
               from_position text NOT NULL,
               to_position text NOT NULL,
@@ -101,6 +108,21 @@ public struct ReplayStore: Sendable {
               next_offset bigint NOT NULL,
               PRIMARY KEY (replay_id, topic, partition))
             """, retryOnConnectionLoss: true)
+        // `inlet_replays` may have existed without `inlet_replay_partitions`, in its older shape.
+        try await addTargetSubscriptionColumn(to: replays)
+    }
+
+    /// Adds `target_subscription` to an `inlet_replays` created before it existed (a replay for one deliverer
+    /// subscription). Looked up first, because `ADD COLUMN IF NOT EXISTS` would make libpq print "already exists,
+    /// skipping" on every command; `IF NOT EXISTS` still covers two commands migrating at once.
+    private func addTargetSubscriptionColumn(to replays: String) async throws {
+        let rows = try await client.query("""
+            SELECT EXISTS (SELECT 1 FROM pg_attribute
+                           WHERE attrelid = to_regclass($1) AND attname = 'target_subscription' AND NOT attisdropped)
+            """, [.text(replays)], retryOnConnectionLoss: true)
+        if try rows.first?.bool(0) ?? false { return }
+        _ = try await client.query("ALTER TABLE \(replays) ADD COLUMN IF NOT EXISTS target_subscription text",
+                                   retryOnConnectionLoss: true)
     }
 
     /// Records a new replay and its partitions in one transaction.
@@ -109,10 +131,11 @@ public struct ReplayStore: Sendable {
         let partitions = try tables.replayPartitions
         try await client.withTransaction { transaction in
             _ = try await transaction.query("""
-                INSERT INTO \(replays) (id, stage, target_topic, filter, from_position, to_position, rate, status)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                """, [.text(replay.id), .text(replay.stage), .text(replay.targetTopic), PostgresValue(replay.filter),
-                      .text(replay.from), .text(replay.to), PostgresValue(replay.rate), .text(replay.status.rawValue)])
+                INSERT INTO \(replays) (id, stage, target_topic, target_subscription, filter, from_position, to_position, rate, status)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                """, [.text(replay.id), .text(replay.stage), .text(replay.targetTopic), PostgresValue(replay.subscription),
+                      PostgresValue(replay.filter), .text(replay.from), .text(replay.to), PostgresValue(replay.rate),
+                      .text(replay.status.rawValue)])
             for position in positions {
                 _ = try await transaction.query("""
                     INSERT INTO \(partitions) (replay_id, topic, partition, start_offset, end_offset, next_offset)
@@ -174,7 +197,8 @@ public struct ReplayStore: Sendable {
     private static func replay(from row: PostgresRow) throws -> ReplayRecord {
         ReplayRecord(
             id: try row.string("id") ?? "", stage: try row.string("stage") ?? "",
-            targetTopic: try row.string("target_topic") ?? "", filter: try row.string("filter"),
+            targetTopic: try row.string("target_topic") ?? "", subscription: try row.string("target_subscription"),
+            filter: try row.string("filter"),
             from: try row.string("from_position") ?? "", to: try row.string("to_position") ?? "",
             rate: try row.int("rate"),
             status: ReplayRecord.Status(rawValue: try row.string("status") ?? "") ?? .stopped,

@@ -19,9 +19,14 @@ public struct ReplayRequest: Sendable {
     public var targetTopic: String
     /// At most this many records produced per second; nil for as fast as the broker acknowledges.
     public var rate: Int?
+    /// Deliverer only: the one subscription the records are for. Every produced record then carries
+    /// ``ReplayHeader/subscription`` with this ID (replacing one it had), so only that subscription's loop delivers
+    /// it and the others skip it. Nil: every subscription that wants the record's model gets it (or, for a record
+    /// that already names a subscription, that one).
+    public var subscription: String?
 
     public init(stage: Stage, topics: [String], partitions: Set<Int32>? = nil, from: StreamPosition, to: StreamPosition,
-                filter: RecordFilter = .all, targetTopic: String? = nil, rate: Int? = nil) {
+                filter: RecordFilter = .all, targetTopic: String? = nil, rate: Int? = nil, subscription: String? = nil) {
         self.stage = stage
         self.topics = topics
         self.partitions = partitions
@@ -30,6 +35,41 @@ public struct ReplayRequest: Sendable {
         self.filter = filter
         self.targetTopic = targetTopic ?? TopicName.replay(stage).rawValue
         self.rate = rate
+        self.subscription = subscription
+    }
+
+    /// Checks what cannot be replayed before anything is read or recorded.
+    /// - Throws: ``OperationsError`` `.invalidArgument` for a target subscription on a stage other than the
+    ///   deliverer (only the deliverer reads the subscription header) or an empty one.
+    func validate() throws(OperationsError) {
+        try Self.check(subscription: subscription, for: stage)
+    }
+
+    private static func check(subscription: String?, for stage: Stage) throws(OperationsError) {
+        guard let subscription else { return }
+        guard stage == .deliverer else {
+            throw OperationsError(.invalidArgument, "a replay for one subscription (--subscription) applies to --stage deliverer only, not \(stage.rawValue): only the deliverer has subscriptions")
+        }
+        guard !subscription.isEmpty else {
+            throw OperationsError(.invalidArgument, "the target subscription is empty; name a subscription ID from the subscriptions file (INLET_SUBSCRIPTIONS_FILE)")
+        }
+    }
+
+    /// The subscription `inlet replay run --subscription ID` names, checked before the replay is planned: the stage
+    /// must be the deliverer, and `id` must be declared in the subscriptions file.
+    /// - Parameter declared: reads the subscriptions file; called only for the deliverer, so a `--subscription` given
+    ///   with another stage is reported as such rather than as a problem with that file.
+    /// - Returns: that subscription's share of the deliverer (``StageTopology/deliverer(subscription:)``); the CLI
+    ///   reads its model topics by default, since the subscription would skip records of other models anyway.
+    /// - Throws: ``OperationsError`` `.invalidArgument` saying the option is for the deliverer, or naming the declared
+    ///   IDs when `id` is not one of them; whatever `declared` throws.
+    public static func targetSubscription(
+        _ id: String, stage: Stage, declared: () throws -> [Subscription]
+    ) throws -> StageTopology {
+        try check(subscription: id, for: stage)
+        // The check (and the message naming the declared IDs) of `inlet replay rewind --subscription`; it returns
+        // the groups of the subscriptions named `id`, never none, and IDs are unique in the file.
+        return try StageTopology.delivererGroups(subscriptions: try declared(), only: id)[0]
     }
 }
 
@@ -69,6 +109,8 @@ public struct ReplayReport: Sendable {
     public var stalled: [KafkaTopicPartition]
     /// The first filter failure, for the operator to fix the expression.
     public var firstFilterError: String?
+    /// The one deliverer subscription the records were produced for (``ReplayRequest/subscription``); nil for all.
+    public var subscription: String?
 }
 
 /// Re-produces a selected, filtered range of topics to a stage's replay topic, recording its progress so it can be
@@ -103,7 +145,10 @@ public struct Replayer: Sendable {
     }
 
     /// The ranges `request` selects: per partition, `[from, to)` as offsets.
+    /// - Throws: ``OperationsError`` `.invalidArgument` for a request ``ReplayRequest`` cannot carry out (a target
+    ///   subscription for another stage than the deliverer) or that selects no partition.
     public func plan(_ request: ReplayRequest) async throws -> [ReplayPartitionPosition] {
+        try request.validate()
         let partitions = try await admin.partitions(of: request.topics).filter { request.partitions?.contains($0.partition) ?? true }
         guard !partitions.isEmpty else {
             throw OperationsError(.invalidArgument, "no partition selected: the topics have no partition numbered \(request.partitions.map { $0.sorted().map(String.init).joined(separator: ",") } ?? "")")
@@ -125,7 +170,7 @@ public struct Replayer: Sendable {
     ) async throws -> ReplayReport {
         let positions = try await plan(request)
         return try await run(replayID: nil, positions: positions, filter: request.filter, targetTopic: request.targetTopic,
-                             rate: nil, shouldStop: shouldStop, progress: progress)
+                             subscription: request.subscription, rate: nil, shouldStop: shouldStop, progress: progress)
     }
 
     /// Records a new replay, then reads, filters and produces it.
@@ -136,23 +181,27 @@ public struct Replayer: Sendable {
         guard let store, producer != nil else {
             throw OperationsError(.invalidState, "this replayer was built without a producer or a database; only dry runs are possible")
         }
+        try request.validate()
         try await store.prepare()
         let positions = try await plan(request)
         let id = OperationID.make("replay")
         try await store.create(
-            ReplayRecord(id: id, stage: request.stage.rawValue, targetTopic: request.targetTopic, filter: request.filter.source,
+            ReplayRecord(id: id, stage: request.stage.rawValue, targetTopic: request.targetTopic,
+                         subscription: request.subscription, filter: request.filter.source,
                          from: request.from.canonicalText, to: request.to.canonicalText, rate: request.rate, status: .running,
                          scanned: 0, matched: 0, produced: 0),
             positions: positions)
-        logger.info("replay started", metadata: [
+        var metadata: Logger.Metadata = [
             "replay.id": "\(id)", "replay.stage": "\(request.stage.rawValue)", "replay.target": "\(request.targetTopic)",
             "replay.partitions": "\(positions.count)",
-        ])
+        ]
+        if let subscription = request.subscription { metadata["replay.subscription"] = "\(subscription)" }
+        logger.info("replay started", metadata: metadata)
         return try await run(replayID: id, positions: positions, filter: request.filter, targetTopic: request.targetTopic,
-                             rate: request.rate, shouldStop: shouldStop, progress: progress)
+                             subscription: request.subscription, rate: request.rate, shouldStop: shouldStop, progress: progress)
     }
 
-    /// Continues replay `id` from its recorded positions, with its filter, target and rate.
+    /// Continues replay `id` from its recorded positions, with its filter, target topic, target subscription and rate.
     /// - Parameter force: resume even though the replay is marked running (its process may have died).
     public func resume(
         _ id: String, force: Bool = false, shouldStop: @Sendable () -> Bool = { false },
@@ -177,14 +226,14 @@ public struct Replayer: Sendable {
         try await store.setStatus(id, .running)
         logger.info("replay resumed", metadata: ["replay.id": "\(id)", "replay.remaining": "\(positions.reduce(0) { $0 + $1.remaining })"])
         return try await run(replayID: id, positions: positions, filter: filter, targetTopic: replay.targetTopic,
-                             rate: replay.rate, shouldStop: shouldStop, progress: progress)
+                             subscription: replay.subscription, rate: replay.rate, shouldStop: shouldStop, progress: progress)
     }
 
     // MARK: The loop
 
     private func run(
-        replayID: String?, positions: [ReplayPartitionPosition], filter: RecordFilter, targetTopic: String, rate: Int?,
-        shouldStop: @Sendable () -> Bool, progress: (ReplayProgress) -> Void
+        replayID: String?, positions: [ReplayPartitionPosition], filter: RecordFilter, targetTopic: String,
+        subscription: String?, rate: Int?, shouldStop: @Sendable () -> Bool, progress: (ReplayProgress) -> Void
     ) async throws -> ReplayReport {
         let open = positions.filter { $0.remaining > 0 }
         var counts = Dictionary(uniqueKeysWithValues: positions.map {
@@ -225,7 +274,9 @@ public struct Replayer: Sendable {
                         limiter = bucket
                         if delay > .zero { try? await Task.sleep(for: delay) }
                     }
-                    let records = matched.map { ReplayHeader.record(replaying: $0, to: targetTopic, replayID: replayID) }
+                    let records = matched.map {
+                        ReplayHeader.record(replaying: $0, to: targetTopic, replayID: replayID, subscription: subscription)
+                    }
                     _ = try await sender.send(records)
                     try await store.recordProgress(replayID, next: ranges.next, scanned: Int64(batch.count),
                                                    matched: Int64(matched.count), produced: Int64(records.count))
@@ -252,6 +303,6 @@ public struct Replayer: Sendable {
         return ReplayReport(
             replayID: replayID, status: finished ? .completed : .stopped, progress: state,
             partitions: counts.values.sorted { ($0.partition.topic, $0.partition.partition) < ($1.partition.topic, $1.partition.partition) },
-            samples: samples, stalled: ranges.stalled, firstFilterError: firstFilterError)
+            samples: samples, stalled: ranges.stalled, firstFilterError: firstFilterError, subscription: subscription)
     }
 }

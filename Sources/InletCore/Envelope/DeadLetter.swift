@@ -30,6 +30,11 @@ public struct DeadLetter: Sendable, Equatable {
         public static let originalTopic = "inlet-dlq-original-topic"
         public static let originalPartition = "inlet-dlq-original-partition"
         public static let originalOffset = "inlet-dlq-original-offset"
+        /// The subscription a deliverer dead letter failed for. The deliverer delivers a record read from
+        /// `inlet.replay.deliverer` that carries it to that subscription only, so `inlet dlq redrive` goes back to the
+        /// subscription that failed and `inlet replay run --subscription ID` reaches one subscription. Not part of
+        /// ``headers``: only the deliverer knows a subscription.
+        public static let subscription = "inlet-dlq-subscription"
     }
 
     public var headers: [(key: String, value: String)] {

@@ -76,7 +76,7 @@ public final class BatchDeliverer: Sendable {
     }
 
     /// Header naming the subscription a dead letter was meant for; a replay carrying it goes to that one only.
-    public static let subscriptionHeader = "inlet-dlq-subscription"
+    public static let subscriptionHeader = DeadLetter.Header.subscription
     /// Request headers of split records.
     public enum Header {
         public static let chunk = "Inlet-Chunk"
