@@ -21,11 +21,12 @@ struct Stack {
                      logger: Logger(label: "inlet.\(label)"))
     }
 
-    func producer(clientID: String) throws -> KafkaProducer {
+    /// - Parameter lingerMilliseconds: `linger.ms`; default `INLET_KAFKA_LINGER_MS`.
+    func producer(clientID: String, lingerMilliseconds: Double? = nil) throws -> KafkaProducer {
         try KafkaLibrary.checkVersion()
         var settings = KafkaProducerConfiguration(brokers: configuration.kafkaBrokers)
         settings.clientID = clientID
-        settings.lingerMilliseconds = configuration.kafkaLingerMilliseconds
+        settings.lingerMilliseconds = lingerMilliseconds ?? configuration.kafkaLingerMilliseconds
         settings.extraProperties = configuration.kafkaProducerProperties
         return try KafkaProducer(configuration: settings, logger: logger)
     }

@@ -45,10 +45,11 @@ struct DeduplicatorCommand: AsyncParsableCommand {
     func run() async throws {
         bootstrapMetrics()
         let stack = try Stack.load(label: "deduplicator")
-        let producer = try stack.producer(clientID: "inlet-deduplicator")
+        let configuration = try DeduplicatorConfiguration(environment: stack.environment)
+        let producer = try stack.producer(clientID: "inlet-deduplicator", lingerMilliseconds: configuration.producerLingerMilliseconds)
         let postgres = try stack.postgres()
         let stage = try DeduplicatorService(
-            configuration: try DeduplicatorConfiguration(environment: stack.environment), consumer: stack.consumer,
+            configuration: configuration, consumer: stack.consumer,
             producer: producer, postgres: postgres, registry: stack.definitions, logger: stack.logger)
         let admin = try makeAdminServer(stack) { [await stage.readiness()] }
         try await runServiceGroup([admin, producer, stage], logger: stack.logger)

@@ -14,17 +14,25 @@ public struct DeduplicatorConfiguration: Sendable {
     public var maxBatchSize = 1000
     /// Wait before retrying a batch whose produce or database step failed. Default: 1 second.
     public var retryDelay: Duration = .seconds(1)
+    /// `linger.ms` of the stage's producer. The deduplicator produces a whole consumed batch and then waits for every
+    /// acknowledgement, so a linger longer than the time it takes to hand the batch to librdkafka sends it in one
+    /// request instead of several small ones: with 10 ms instead of the shared 2 ms, `make bench`'s pipeline ran
+    /// 8–23 % more events/s end to end in 7 of 7 alternated runs, with less CPU in the broker (docs/deduplicator.md).
+    /// A lone event waits up to this long once more on its way. Default: 10 ms.
+    public var producerLingerMilliseconds: Double = 10
 
     /// The consumer group; every instance of the stage shares it. Default: `inlet-deduplicator`.
     public var consumerGroup = Stage.deduplicator.consumerGroup
 
     public init() {}
 
-    /// Reads `INLET_DEDUP_WINDOW_SECONDS`, `INLET_DEDUP_PRUNE_INTERVAL_SECONDS`, `INLET_DEDUP_BATCH_SIZE`.
+    /// Reads `INLET_DEDUP_WINDOW_SECONDS`, `INLET_DEDUP_PRUNE_INTERVAL_SECONDS`, `INLET_DEDUP_BATCH_SIZE`,
+    /// `INLET_DEDUP_LINGER_MS`.
     public init(environment: EnvironmentReader) throws(InletCoreError) {
         self.init()
         if let seconds = try environment.int("INLET_DEDUP_WINDOW_SECONDS", range: 60...(365 * 86400)) { window = .seconds(seconds) }
         if let seconds = try environment.int("INLET_DEDUP_PRUNE_INTERVAL_SECONDS", range: 1...86400) { pruneInterval = .seconds(seconds) }
         if let size = try environment.int("INLET_DEDUP_BATCH_SIZE", range: 1...100_000) { maxBatchSize = size }
+        if let milliseconds = try environment.int("INLET_DEDUP_LINGER_MS", range: 0...1000) { producerLingerMilliseconds = Double(milliseconds) }
     }
 }

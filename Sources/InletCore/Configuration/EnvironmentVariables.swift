@@ -86,11 +86,11 @@ public enum EnvironmentVariables {
                  "partitions of every topic Inlet creates or exports (1…1024); bounds each consuming stage's parallelism; the local stack sets 1 (deploy/local/env.sh) because Tansu's cost grows with partitions",
                  readers: [.topics, .localStack], section: .shared),
         Variable("INLET_KAFKA_LINGER_MS", default: "2",
-                 "librdkafka `linger.ms` of every producer but the mapper's (0…1000): how long a record waits for its "
+                 "librdkafka `linger.ms` of every producer but the mapper's and the deduplicator's (0…1000): how long a record waits for its "
                     + "batch to fill; longer batches cost the broker and the client less CPU per record, a lone record "
                     + "pays the wait. The mapper produces with 0, since it awaits each version of a record before the "
-                    + "next (docs/mapper.md)",
-                 readers: [.receiver, .deduplicator, .persister, .deliverer], section: .shared),
+                    + "next (docs/mapper.md); the deduplicator with `INLET_DEDUP_LINGER_MS`",
+                 readers: [.receiver, .persister, .deliverer], section: .shared),
         Variable("INLET_KAFKA_PRODUCER_PROPERTIES", default: "",
                  "extra librdkafka producer properties, `key=value,key=value` (e.g. `compression.type=lz4`); "
                     + "`acks` and `enable.idempotence` cannot be changed",
@@ -191,6 +191,11 @@ public enum EnvironmentVariables {
                  "how often expired delivery IDs are deleted, seconds (1…86400)", readers: [.deduplicator],
                  section: .deduplicator),
         Variable("INLET_DEDUP_BATCH_SIZE", default: "1000", "most records per consumed batch (1…100000)",
+                 readers: [.deduplicator], section: .deduplicator),
+        Variable("INLET_DEDUP_LINGER_MS", default: "10",
+                 "librdkafka `linger.ms` of the deduplicator's producer (0…1000), instead of `INLET_KAFKA_LINGER_MS`: "
+                    + "it produces a whole batch and then awaits every acknowledgement, so a longer linger sends the batch "
+                    + "in one request (docs/deduplicator.md)",
                  readers: [.deduplicator], section: .deduplicator),
     ]
 
