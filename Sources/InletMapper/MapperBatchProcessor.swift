@@ -2,23 +2,140 @@ import InletCore
 import InletKafka
 import InletStageRuntime
 import Logging
+import Synchronization
 
 /// Where the mapper produces model records and dead letters. ``KafkaProducer`` is one; tests use fakes.
 public protocol MapperRecordSink: Sendable {
     /// Produces `record` and returns once the broker acknowledged it, or throws.
     func deliver(_ record: KafkaProducerRecord) async throws
+
+    /// Produces every chain and returns once each record is settled. The records of one chain share a topic and a
+    /// key and must reach the topic in chain order. Chains are independent of each other.
+    ///
+    /// The default sends each chain's records one after the other, awaiting each acknowledgement, and the chains
+    /// concurrently. ``KafkaProducer`` hands every record to librdkafka at once, in chain order, and awaits all
+    /// acknowledgements together: its idempotent producer keeps a partition's records in the order they were
+    /// handed over, retries included.
+    func deliver(chains: [[KafkaProducerRecord]]) async -> [ChainDelivery]
+}
+
+/// How one chain of ``MapperRecordSink/deliver(chains:)`` ended: the records before `acknowledged` are stored; from
+/// there on the chain must be produced again (records after a failed one may be stored too, and are then stored
+/// twice, in order, which the persister's newer-wins absorbs).
+public struct ChainDelivery: Sendable {
+    /// How many records from the start of the chain were acknowledged before the first that was not.
+    public var acknowledged: Int
+    /// Why the record at `acknowledged` was not; nil when the whole chain was.
+    public var error: (any Error)?
+
+    public init(acknowledged: Int, error: (any Error)?) {
+        self.acknowledged = acknowledged
+        self.error = error
+    }
+}
+
+extension MapperRecordSink {
+    public func deliver(chains: [[KafkaProducerRecord]]) async -> [ChainDelivery] {
+        await withTaskGroup(of: (Int, ChainDelivery).self) { group in
+            for (position, chain) in chains.enumerated() {
+                group.addTask {
+                    for (index, record) in chain.enumerated() {
+                        do {
+                            try await deliver(record)
+                        } catch {
+                            return (position, ChainDelivery(acknowledged: index, error: error))
+                        }
+                    }
+                    return (position, ChainDelivery(acknowledged: chain.count, error: nil))
+                }
+            }
+            var outcomes = [ChainDelivery](repeating: ChainDelivery(acknowledged: 0, error: nil), count: chains.count)
+            for await (position, outcome) in group { outcomes[position] = outcome }
+            return outcomes
+        }
+    }
 }
 
 extension KafkaProducer: MapperRecordSink {
     public func deliver(_ record: KafkaProducerRecord) async throws {
         _ = try await send(record)
     }
+
+    public func deliver(chains: [[KafkaProducerRecord]]) async -> [ChainDelivery] {
+        let total = chains.reduce(0) { $0 + $1.count }
+        guard total > 0 else { return chains.map { _ in ChainDelivery(acknowledged: 0, error: nil) } }
+        return await withCheckedContinuation { (continuation: CheckedContinuation<[ChainDelivery], Never>) in
+            let settlements = ChainSettlements(chainLengths: chains.map(\.count), continuation: continuation)
+            for (position, chain) in chains.enumerated() {
+                for (index, record) in chain.enumerated() {
+                    send(record) { result in settlements.settle(chain: position, index: index, result.map { _ in () }) }
+                    // A refused record (queue full, shutting down) is settled before `send` returns. Nothing after it
+                    // in its chain may be handed over, or it could be stored before it.
+                    if settlements.hasFailed(chain: position) {
+                        settlements.abandon(chain: position, from: index + 1)
+                        break
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The delivery reports of one ``KafkaProducer/deliver(chains:)`` call, gathered on the producer's event thread;
+/// resumes the caller once every record is settled.
+private final class ChainSettlements: Sendable {
+    private struct State {
+        var outstanding: Int
+        /// Per chain: the lowest failed index and its error.
+        var firstFailure: [(index: Int, error: any Error)?]
+        var continuation: CheckedContinuation<[ChainDelivery], Never>?
+    }
+
+    private let chainLengths: [Int]
+    private let state: Mutex<State>
+
+    init(chainLengths: [Int], continuation: CheckedContinuation<[ChainDelivery], Never>) {
+        self.chainLengths = chainLengths
+        state = Mutex(State(outstanding: chainLengths.reduce(0, +),
+                            firstFailure: Array(repeating: nil, count: chainLengths.count), continuation: continuation))
+    }
+
+    func settle(chain: Int, index: Int, _ result: Result<Void, KafkaError>) {
+        finish(settled: 1) { state in
+            if case .failure(let error) = result, index < state.firstFailure[chain]?.index ?? Int.max {
+                state.firstFailure[chain] = (index, error)
+            }
+        }
+    }
+
+    func hasFailed(chain: Int) -> Bool { state.withLock { $0.firstFailure[chain] != nil } }
+
+    /// Records `from…` of `chain` that will not be handed over: settled without a report.
+    func abandon(chain: Int, from index: Int) {
+        let skipped = chainLengths[chain] - index
+        if skipped > 0 { finish(settled: skipped) { _ in } }
+    }
+
+    private func finish(settled: Int, _ update: (inout State) -> Void) {
+        let done = state.withLock { state -> (CheckedContinuation<[ChainDelivery], Never>, [ChainDelivery])? in
+            update(&state)
+            state.outstanding -= settled
+            guard state.outstanding == 0, let continuation = state.continuation else { return nil }
+            state.continuation = nil
+            let outcomes = chainLengths.indices.map { chain in
+                state.firstFailure[chain].map { ChainDelivery(acknowledged: $0.index, error: $0.error) }
+                    ?? ChainDelivery(acknowledged: chainLengths[chain], error: nil)
+            }
+            return (continuation, outcomes)
+        }
+        if let (continuation, outcomes) = done { continuation.resume(returning: outcomes) }
+    }
 }
 
 /// One batch through the mapper: evaluate every record (pure), then produce all outputs and await every ack.
 ///
-/// Outputs with the same topic and key are produced one after another in input order (so versions of one record
-/// reach the model topic in order); different keys are produced concurrently. Failed sends are retried with
+/// Outputs with the same topic and key form a chain in input order, which reaches the model topic in that order
+/// (versions of one record); ``MapperRecordSink/deliver(chains:)`` produces all chains at once. Failed sends are retried with
 /// back-off, from the failed record on; after ``produceAttempts`` the batch fails and must not be committed.
 struct MapperBatchProcessor: Sendable {
     let engine: MappingEngine
@@ -171,28 +288,10 @@ struct MapperBatchProcessor: Sendable {
     }
 
     private func sendChains(_ chains: [[Outgoing]]) async -> [ChainResult] {
-        let sink = self.sink
-        return await withTaskGroup(of: ChainResult.self) { group in
-            for chain in chains {
-                group.addTask {
-                    var result = ChainResult()
-                    for (index, outgoing) in chain.enumerated() {
-                        do {
-                            try await sink.deliver(outgoing.record)
-                            result.acknowledged.append(outgoing.kind)
-                        } catch {
-                            result.remaining = Array(chain[index...])
-                            result.error = error
-                            break
-                        }
-                    }
-                    return result
-                }
-            }
-            var results: [ChainResult] = []
-            results.reserveCapacity(chains.count)
-            for await result in group { results.append(result) }
-            return results
+        let outcomes = await sink.deliver(chains: chains.map { $0.map(\.record) })
+        return zip(chains, outcomes).map { chain, outcome in
+            ChainResult(acknowledged: chain.prefix(outcome.acknowledged).map(\.kind),
+                        remaining: Array(chain.dropFirst(outcome.acknowledged)), error: outcome.error)
         }
     }
 
