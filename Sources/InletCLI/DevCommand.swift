@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import InletDeduplicator
 import InletDeliverer
 import InletMapper
@@ -47,6 +48,9 @@ struct DevCommand: AsyncParsableCommand {
             Send a signed test webhook from another terminal:
               .build/debug/inlet send github pull_request --integration local-github
             """)
+        // Standard output is block-buffered when it is not a terminal (`make run | tee run.log`, a CI log): without
+        // this the banner would appear only when Inlet stops.
+        fflush(nil)  // every output stream; `stdout` itself is a global Swift 6 will not touch from here
         // Shut down in reverse: the receiver stops taking requests first, the shared producer flushes, the admin
         // endpoint (unready from the first stage's shutdown on) stops last.
         try await runServiceGroup([admin, producer, sink, deliverer, persister, mapper, deduplicator, receiver], logger: stack.logger)
