@@ -1,3 +1,5 @@
+import InletCrypto
+
 /// W3C Trace Context `traceparent` (https://www.w3.org/TR/trace-context/#traceparent-header): the receiver keeps a
 /// well-formed incoming value unchanged and otherwise starts a new trace, so every record carries one.
 enum TraceParent {
@@ -10,25 +12,41 @@ enum TraceParent {
     }
 
     /// `00-<32 hex trace id>-<16 hex parent id>-01`, random and never all zero.
+    ///
+    /// The 24 random bytes come from OpenSSL's generator in one call (user space, no system call) and the string is
+    /// built in place: this runs for every webhook that arrives without a traceparent, and three
+    /// `SystemRandomNumberGenerator` draws were three `getrandom` system calls.
     static func make() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = (generator.next() as UInt64) | 1
-        let parent = (generator.next() as UInt64) | 1
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(55)
-        bytes += [UInt8(ascii: "0"), UInt8(ascii: "0"), UInt8(ascii: "-")]
-        appendHex(high, to: &bytes)
-        appendHex(low, to: &bytes)
-        bytes.append(UInt8(ascii: "-"))
-        appendHex(parent, to: &bytes)
-        bytes += [UInt8(ascii: "-"), UInt8(ascii: "0"), UInt8(ascii: "1")]
-        return String(decoding: bytes, as: UTF8.self)
+        var random: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &random) { bytes in
+            do {
+                try SecureRandom.fill(bytes)
+            } catch {
+                // OpenSSL's generator failed (not expected once seeded); the standard library's is always there.
+                var generator = SystemRandomNumberGenerator()
+                for index in bytes.indices { bytes[index] = generator.next() }
+            }
+        }
+        let (high, low, parent) = (random.0, random.1 | 1, random.2 | 1)
+        return String(unsafeUninitializedCapacity: 55) { buffer in
+            buffer[0] = UInt8(ascii: "0")
+            buffer[1] = UInt8(ascii: "0")
+            buffer[2] = UInt8(ascii: "-")
+            writeHex(high, into: buffer, at: 3)
+            writeHex(low, into: buffer, at: 19)
+            buffer[35] = UInt8(ascii: "-")
+            writeHex(parent, into: buffer, at: 36)
+            buffer[52] = UInt8(ascii: "-")
+            buffer[53] = UInt8(ascii: "0")
+            buffer[54] = UInt8(ascii: "1")
+            return 55
+        }
     }
 
-    private static func appendHex(_ value: UInt64, to bytes: inout [UInt8]) {
-        for shift in stride(from: 60, through: 0, by: -4) {
-            bytes.append(hexDigits[Int((value >> UInt64(shift)) & 0xF)])
+    /// The 16 lower-case hex digits of `value` at `buffer[start..<start + 16]`.
+    private static func writeHex(_ value: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
+        for digit in 0..<16 {
+            buffer[start + digit] = hexDigits[Int((value >> UInt64(60 - 4 * digit)) & 0xF)]
         }
     }
 

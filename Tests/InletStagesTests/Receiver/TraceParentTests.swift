@@ -32,6 +32,16 @@ struct TraceParentTests {
         #expect(TraceParent.continuing(nil) != first)
     }
 
+    @Test func newTraceIDsAreRandomInEveryHexDigit() {
+        let made = (0..<300).map { _ in Array(TraceParent.make().utf8) }
+        #expect(made.allSatisfy { TraceParent.isValid(String(decoding: $0, as: UTF8.self)) })
+        #expect(Set(made).count == made.count)
+        // Every digit of the trace and parent IDs varies (the last of each is odd: never all zero).
+        for position in Array(3..<35) + Array(36..<52) {
+            #expect(Set(made.map { $0[position] }).count > 4, "hex digit \(position) barely varies")
+        }
+    }
+
     @Test func acceptsLaterVersionsWithExtraFields() {
         #expect(TraceParent.isValid("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-future"))
     }
