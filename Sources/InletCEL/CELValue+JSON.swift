@@ -201,15 +201,7 @@ struct JSONReader: ~Copyable {
     }
 
     mutating func readObject() throws(CELError) -> CELValue {
-        depth += 1
-        guard depth <= JSONReader.maxDepth else { throw fail("nesting deeper than \(JSONReader.maxDepth)") }
-        index += 1
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            depth -= 1
-            return .map(CELMap())
-        }
+        if try opensEmptyContainer(closing: UInt8(ascii: "}")) { return .map(CELMap()) }
         // Entries of all open objects share one scratch stack; the finished object copies out its tail.
         let base = entryStack.count
         // A 256-bit filter of key hashes: the duplicate-key scan runs only when a hash bucket repeats.
@@ -251,6 +243,19 @@ struct JSONReader: ~Copyable {
 
     mutating func readArray() throws(CELError) -> CELValue {
         try readArray(each: .whole)
+    }
+
+    /// At an opening `{` or `[`: one nesting level deeper (bounded by ``maxDepth``), past the bracket and any
+    /// whitespace. True when the container is empty: its `closing` bracket is consumed and the level left again.
+    mutating func opensEmptyContainer(closing: UInt8) throws(CELError) -> Bool {
+        depth += 1
+        guard depth <= JSONReader.maxDepth else { throw fail("nesting deeper than \(JSONReader.maxDepth)") }
+        index += 1
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == closing else { return false }
+        index += 1
+        depth -= 1
+        return true
     }
 
     /// Before an object's key: skips whitespace and checks that a string starts here (the index stays on its quote).

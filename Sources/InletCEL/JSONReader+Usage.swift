@@ -76,15 +76,7 @@ extension JSONReader {
 
     /// An array whose elements are each read for `usage` (the whole reader reads arrays with `.whole`).
     mutating func readArray(each usage: CELValueUsage) throws(CELError) -> CELValue {
-        depth += 1
-        guard depth <= JSONReader.maxDepth else { throw fail("nesting deeper than \(JSONReader.maxDepth)") }
-        index += 1
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            depth -= 1
-            return .list([])
-        }
+        if try opensEmptyContainer(closing: UInt8(ascii: "]")) { return .list([]) }
         let base = valueStack.count
         let whole = usage.isWhole
         while true {
@@ -99,15 +91,7 @@ extension JSONReader {
 
     /// An object of which only `fields` are built; the values of other keys are validated and skipped.
     mutating func readObject(keeping fields: UnsafeBufferPointer<CELValueUsage.Field>) throws(CELError) -> CELValue {
-        depth += 1
-        guard depth <= JSONReader.maxDepth else { throw fail("nesting deeper than \(JSONReader.maxDepth)") }
-        index += 1
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            depth -= 1
-            return .map(CELMap())
-        }
+        if try opensEmptyContainer(closing: UInt8(ascii: "}")) { return .map(CELMap()) }
         let base = entryStack.count
         while true {
             try expectKey()
@@ -174,15 +158,7 @@ extension JSONReader {
     }
 
     mutating func skipObject() throws(CELError) {
-        depth += 1
-        guard depth <= JSONReader.maxDepth else { throw fail("nesting deeper than \(JSONReader.maxDepth)") }
-        index += 1
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            depth -= 1
-            return
-        }
+        if try opensEmptyContainer(closing: UInt8(ascii: "}")) { return }
         while true {
             try expectKey()
             _ = try skipString()
@@ -194,15 +170,7 @@ extension JSONReader {
     }
 
     mutating func skipArray() throws(CELError) {
-        depth += 1
-        guard depth <= JSONReader.maxDepth else { throw fail("nesting deeper than \(JSONReader.maxDepth)") }
-        index += 1
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            depth -= 1
-            return
-        }
+        if try opensEmptyContainer(closing: UInt8(ascii: "]")) { return }
         while true {
             skipWhitespace()
             try skipValue()
