@@ -37,7 +37,6 @@ final class SubscriptionLoop: Sendable {
         settings.clientID = "inlet-deliverer"
         settings.maxBatchSize = configuration.maxBatchRecords
         settings.sessionTimeout = configuration.sessionTimeout
-        settings.heartbeatInterval = min(.seconds(2), configuration.sessionTimeout / 3)
         settings.extraProperties = configuration.consumerProperties
         self.consumer = try KafkaConsumer(configuration: settings, logger: logger)
         // One consumer per subscription: its lag, assignment and gap series carry the subscription beside the stage.

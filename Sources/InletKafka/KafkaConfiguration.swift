@@ -64,7 +64,8 @@ public struct KafkaConsumerConfiguration: Sendable {
     /// `session.timeout.ms`. Tansu's first group join takes ~23 s at librdkafka's 45 s default and ~3 s at 6 s.
     /// Default: 6 s.
     public var sessionTimeout: Duration = .seconds(6)
-    /// `heartbeat.interval.ms`; must stay below a third of `sessionTimeout`. Default: 2 s.
+    /// `heartbeat.interval.ms`. Sent as at most a third of `sessionTimeout` (librdkafka wants it well below the
+    /// session timeout), so a stage that shortens the session need not lower it too. Default: 2 s.
     public var heartbeatInterval: Duration = .seconds(2)
     /// `auto.offset.reset`. Default: `.earliest` (a new group reads everything already in the topic).
     public var autoOffsetReset: KafkaAutoOffsetReset = .earliest
@@ -101,7 +102,7 @@ public struct KafkaConsumerConfiguration: Sendable {
             ("client.id", clientID),
             ("group.id", groupID),
             ("session.timeout.ms", String(sessionTimeout.milliseconds)),
-            ("heartbeat.interval.ms", String(heartbeatInterval.milliseconds)),
+            ("heartbeat.interval.ms", String(min(heartbeatInterval, sessionTimeout / 3).milliseconds)),
             ("auto.offset.reset", autoOffsetReset.rawValue),
             ("enable.auto.commit", "false"),
             ("enable.auto.offset.store", "false"),

@@ -70,7 +70,6 @@ public final class MapperService: Service, Sendable {
         consumerConfiguration.clientID = "inlet-mapper"
         consumerConfiguration.maxBatchSize = configuration.maxBatchSize
         consumerConfiguration.sessionTimeout = configuration.sessionTimeout
-        consumerConfiguration.heartbeatInterval = min(.seconds(2), configuration.sessionTimeout / 3)
         consumerConfiguration.extraProperties = configuration.consumerProperties
         self.consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
         self.monitor = ConsumerMonitor(stage: .mapper, consumer: consumerConfiguration, configuration: monitoring, logger: logger)
