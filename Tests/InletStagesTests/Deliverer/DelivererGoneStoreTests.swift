@@ -59,13 +59,7 @@ struct DelivererGoneStoreTests {
 
     @Test("after a restart a subscription that answered 410 is sent nothing; a new URL for it is served again")
     func goneSurvivesRestart() async throws {
-        let run = "\(UUID().uuidString.prefix(8).lowercased())"
-        let model = try ModelName("DelivererGone\(run.filter { $0.isLetter || $0.isNumber })")
-        let topic = TopicName.model(model)
-        let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: Self.brokers), logger: Self.logger)
-        _ = try await admin.createTopics([topic, .replay(.deliverer), .deadLetter(.deliverer)].map {
-            KafkaTopicSpecification(name: $0.rawValue, partitions: 1)
-        })
+        let (run, model, topic) = try await DelivererFixtures.freshModelTopic("DelivererGone", brokers: Self.brokers, logger: Self.logger)
         try await Self.withStore { store in
             let goneURL = "http://127.0.0.1:1/gone-\(run)"
             let subscription = Subscription(id: "gone-\(run)", url: goneURL, secret: DelivererFixtures.secret, models: [model])
@@ -103,13 +97,7 @@ struct DelivererGoneStoreTests {
 
     @Test("a store that never answers does not hold delivery back, and says the marks are in memory only")
     func unresponsiveStoreDoesNotBlock() async throws {
-        let run = "\(UUID().uuidString.prefix(8).lowercased())"
-        let model = try ModelName("DelivererHang\(run.filter { $0.isLetter || $0.isNumber })")
-        let topic = TopicName.model(model)
-        let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: Self.brokers), logger: Self.logger)
-        _ = try await admin.createTopics([topic, .replay(.deliverer), .deadLetter(.deliverer)].map {
-            KafkaTopicSpecification(name: $0.rawValue, partitions: 1)
-        })
+        let (run, model, topic) = try await DelivererFixtures.freshModelTopic("DelivererHang", brokers: Self.brokers, logger: Self.logger)
         try await Self.produce(0..<2, to: topic, run: run)
         let url = "http://127.0.0.1:1/hang-\(run)"
         var configuration = DelivererFixtures.configuration(subscriptions: [

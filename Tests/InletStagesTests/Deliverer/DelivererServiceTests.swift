@@ -120,13 +120,8 @@ struct DelivererServiceTests {
 
     @Test("consumes a model topic, delivers to one subscriber, dead-letters for a gone one, commits, shuts down")
     func endToEnd() async throws {
-        let run = "\(UUID().uuidString.prefix(8).lowercased())"
-        let model = try ModelName("DelivererTest\(run.filter { $0.isLetter || $0.isNumber })")
-        let topic = TopicName.model(model)
+        let (run, model, topic) = try await DelivererFixtures.freshModelTopic("DelivererTest", brokers: Self.brokers, logger: Self.logger)
         let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: Self.brokers), logger: Self.logger)
-        _ = try await admin.createTopics([topic, .replay(.deliverer), .deadLetter(.deliverer)].map {
-            KafkaTopicSpecification(name: $0.rawValue, partitions: 1)
-        })
 
         // 40 small records and one of ~700 KB (over the body limit, under the broker's message limit).
         let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: Self.brokers), logger: Self.logger)
@@ -197,13 +192,8 @@ struct DelivererServiceTests {
 
     @Test("a subscriber that keeps failing delays only itself: another subscription of the same records gets them all meanwhile")
     func failingSubscriberDelaysOnlyItself() async throws {
-        let run = "\(UUID().uuidString.prefix(8).lowercased())"
-        let model = try ModelName("DelivererIsolation\(run.filter { $0.isLetter || $0.isNumber })")
-        let topic = TopicName.model(model)
+        let (run, model, topic) = try await DelivererFixtures.freshModelTopic("DelivererIsolation", brokers: Self.brokers, logger: Self.logger)
         let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: Self.brokers), logger: Self.logger)
-        _ = try await admin.createTopics([topic, .replay(.deliverer), .deadLetter(.deliverer)].map {
-            KafkaTopicSpecification(name: $0.rawValue, partitions: 1)
-        })
         let count = 30
         let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(brokers: Self.brokers), logger: Self.logger)
         let producerTask = Task { try await producer.run() }

@@ -1,6 +1,7 @@
 import Foundation
 import InletCore
 import InletKafka
+import Logging
 @testable import InletDeliverer
 import Synchronization
 
@@ -18,6 +19,20 @@ struct SeededGenerator: RandomNumberGenerator {
 }
 
 enum DelivererFixtures {
+    /// A model of the test's own (`<prefix><run>`) and its topic, created on the broker with the deliverer's replay and
+    /// dead-letter topics, so a test reads only the records it produced. `run` is unique per call.
+    static func freshModelTopic(_ prefix: String, brokers: String, logger: Logger) async throws
+        -> (run: String, model: ModelName, topic: TopicName) {
+        let run = "\(UUID().uuidString.prefix(8).lowercased())"
+        let model = try ModelName("\(prefix)\(run.filter { $0.isLetter || $0.isNumber })")
+        let topic = TopicName.model(model)
+        let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: brokers), logger: logger)
+        _ = try await admin.createTopics([topic, .replay(.deliverer), .deadLetter(.deliverer)].map {
+            KafkaTopicSpecification(name: $0.rawValue, partitions: 1)
+        })
+        return (run, model, topic)
+    }
+
     /// A JSON object of exactly `size` bytes (at least 8): `{"p":"xxxx…"}`.
     static func element(size: Int, fill: UInt8 = UInt8(ascii: "x")) -> [UInt8] {
         precondition(size >= 8)
