@@ -42,10 +42,11 @@ struct SubscriptionsCommand: AsyncParsableCommand {
 
     struct Enable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Delete a subscription's gone marks, so the deliverers send to it again once restarted.",
+            abstract: "Delete a subscription's gone marks, so the deliverers send to it again.",
             discussion: """
-                Then restart the deliverers that serve it (a running deliverer keeps the mark in memory), and send it the
-                records it missed: inlet dlq redrive --stage deliverer \\
+                Running deliverers read the marks every INLET_DELIVERER_GONE_REFRESH_MS (default 10 s) and call the
+                subscriber again after their next read. Then send it the records it missed:
+                inlet dlq redrive --stage deliverer \\
                   --filter "deadletter.error_code == 'subscriber_gone' && record.headers['inlet-dlq-subscription'] == 'ID'"
                 """)
         @Argument(help: "The subscription ID.") var id: String
@@ -60,7 +61,7 @@ struct SubscriptionsCommand: AsyncParsableCommand {
                 print("subscription \(id) had no gone mark\(declared ? "" : " (and the subscriptions file does not declare it)")")
                 return
             }
-            print("removed \(removed) gone mark(s) of \(id); restart the deliverers that serve it, then redrive its dead letters:")
+            print("removed \(removed) gone mark(s) of \(id); the deliverers that serve it call it again after their next read of the marks (every INLET_DELIVERER_GONE_REFRESH_MS, default 10 s). Once they do, redrive its dead letters:")
             print("  inlet dlq redrive --stage deliverer --filter \"deadletter.error_code == 'subscriber_gone' && record.headers['\(BatchDeliverer.subscriptionHeader)'] == '\(id)'\"")
             if !declared { print("note: the subscriptions file does not declare \(id)") }
         }

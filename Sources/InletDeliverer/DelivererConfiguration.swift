@@ -39,6 +39,9 @@ public struct DelivererConfiguration: Sendable {
     public var consumerProperties: [String: String] = [:]
     /// Extra librdkafka properties for the dead-letter producer (`INLET_KAFKA_PRODUCER_PROPERTIES`). Default: empty.
     public var producerProperties: [String: String] = [:]
+    /// How often the gone marks (410 Gone) are read back from PostgreSQL, so a mark made by another replica or
+    /// deleted by `inlet subscriptions enable` applies within this interval. Default: 10 s.
+    public var goneMarksRefreshInterval: Duration = .seconds(10)
     /// `linger.ms` of the dead-letter producer (`INLET_KAFKA_LINGER_MS`, shared by every stage's producer).
     /// Default: 2 ms.
     public var producerLingerMilliseconds: Double = InletConfiguration().kafkaLingerMilliseconds
@@ -60,6 +63,7 @@ public struct DelivererConfiguration: Sendable {
         ("INLET_DELIVERER_REQUEST_TIMEOUT_MS", "10000", "time allowed for one HTTP exchange, milliseconds"),
         ("INLET_DELIVERER_SHUTDOWN_GRACE_MS", "10000", "how long the in-flight batch may finish after SIGTERM"),
         ("INLET_DELIVERER_MAX_BATCH_RECORDS", "1000", "most records fetched per batch (one commit)"),
+        ("INLET_DELIVERER_GONE_REFRESH_MS", "10000", "how often gone marks (410 Gone) are re-read from PostgreSQL, milliseconds"),
         ("INLET_DELIVERER_SUBSCRIPTIONS", "", "IDs of the subscriptions this process serves, comma-separated; empty: all"),
         ("INLET_DELIVERER_EXCLUDED_SUBSCRIPTIONS", "", "IDs of subscriptions this process does not serve, comma-separated"),
     ]
@@ -83,6 +87,9 @@ public struct DelivererConfiguration: Sendable {
         if let value = try environment.int("INLET_DELIVERER_REQUEST_TIMEOUT_MS", range: 1...600_000) { requestTimeout = .milliseconds(value) }
         if let value = try environment.int("INLET_DELIVERER_SHUTDOWN_GRACE_MS", range: 0...3_600_000) { shutdownGracePeriod = .milliseconds(value) }
         if let value = try environment.int("INLET_DELIVERER_MAX_BATCH_RECORDS", range: 1...1_000_000) { maxBatchRecords = value }
+        if let value = try environment.int("INLET_DELIVERER_GONE_REFRESH_MS", range: 100...86_400_000) {
+            goneMarksRefreshInterval = .milliseconds(value)
+        }
         let only = Self.idList(environment.string("INLET_DELIVERER_SUBSCRIPTIONS"))
         onlySubscriptionIDs = only.isEmpty ? nil : only
         excludedSubscriptionIDs = Self.idList(environment.string("INLET_DELIVERER_EXCLUDED_SUBSCRIPTIONS"))

@@ -134,9 +134,10 @@ public final class DelivererService: Service, Sendable {
         if loops.isEmpty {
             logger.warning("the subscriptions file declares no subscription: the deliverer consumes nothing")
         }
-        await adoptStoredGoneMarks()
+        await readStoredGoneMarksAtStart()
         for loop in loops { DelivererMetricName.recordGone(subscription: loop.subscription.id, isGone: loop.deliverer.isGone) }
         let markWriter = Task { await storeNewGoneMarks() }
+        let markRefresher = Task { await refreshGoneMarksPeriodically() }
         // Detached: a graceful-shutdown signal must not stop it before the last dead letters are acknowledged.
         let producerTask = Task.detached { [producer] in try await producer.run() }
         var loopError: (any Error)?
@@ -159,6 +160,8 @@ public final class DelivererService: Service, Sendable {
         }
         await httpClient?.shutdown()
         gone.finish()
+        markRefresher.cancel()
+        await markRefresher.value
         await markWriter.value
         await goneStore?.shutdown()
         let stats = statistics
@@ -174,46 +177,97 @@ public final class DelivererService: Service, Sendable {
 
     /// Reads the stored gone marks, waiting at most ``goneMarksLoadTimeout``: delivery never waits on PostgreSQL.
     /// Marks that arrive later are still adopted (a subscription may be called once in between).
-    private func adoptStoredGoneMarks() async {
-        guard let goneStore else {
+    private func readStoredGoneMarksAtStart() async {
+        guard goneStore != nil else {
             logger.warning("no gone-subscription store (INLET_POSTGRES_URL is not set): a subscription that answers 410 Gone is remembered in memory only, and a restart sends to it again")
             return
         }
-        let subscriptions = loops.map(\.subscription)
-        let (gone, logger) = (self.gone, self.logger)
         // Unstructured (firstAnswer): a libpq query ignores cancellation, and start-up must not wait for it past the
         // timeout.
-        let outcome = await firstAnswer(within: Self.goneMarksLoadTimeout, otherwise: GoneMarksLoad.timedOut) {
-            do {
-                let marks = try await goneStore.loadMarks()
-                gone.adopt(marks, for: subscriptions)
-                for id in gone.goneIDs(among: subscriptions).sorted() {
-                    DelivererMetricName.recordGone(subscription: id, isGone: true)
-                    logger.warning("subscription is marked gone (it answered 410 Gone earlier): its records go to the dead-letter topic; `inlet subscriptions enable \(id)` re-enables it", metadata: [LogKey.subscription: "\(id)"])
-                }
-                return .adopted
-            } catch {
-                logger.error("reading the gone-subscription marks from PostgreSQL failed: subscriptions that answered 410 Gone before this start are called again, and new marks are kept in memory only unless PostgreSQL answers later", metadata: [LogKey.error: "\(Self.describe(error))"])
-                return .failed
-            }
+        let outcome = await firstAnswer(within: Self.goneMarksLoadTimeout, otherwise: GoneMarksRead.timedOut) { [self] in
+            await synchronizeGoneMarks()
         }
-        if outcome == .timedOut {
+        switch outcome {
+        case .timedOut:
             logger.warning("gone-subscription marks not read within \(Self.goneMarksLoadTimeout): delivery starts without them (marks read later still apply)")
+        case .failed(let reason):
+            logger.error("reading the gone-subscription marks from PostgreSQL failed: subscriptions that answered 410 Gone before this start are called until a later read succeeds (every \(configuration.goneMarksRefreshInterval)), and new marks are kept in memory until then", metadata: [LogKey.error: "\(reason)"])
+        case .synchronized:
+            break
         }
     }
 
-    /// Stores each mark this process makes, until ``GoneSubscriptions/finish()``. A failure is logged and leaves that
-    /// mark in memory only.
+    /// Reads the store every ``DelivererConfiguration/goneMarksRefreshInterval`` until cancelled, so a mark another
+    /// replica made, or one an operator deleted, applies here within that interval. Logs the first failure of a run
+    /// of failures and the recovery, not every attempt.
+    private func refreshGoneMarksPeriodically() async {
+        guard goneStore != nil else { return }
+        var failing = false
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: configuration.goneMarksRefreshInterval)
+            } catch {
+                return
+            }
+            let outcome = await synchronizeGoneMarks()
+            if Task.isCancelled { return }
+            switch outcome {
+            case .failed(let reason) where !failing:
+                failing = true
+                logger.error("reading the gone-subscription marks from PostgreSQL failed: marks made or deleted elsewhere do not apply here until a read succeeds; retrying every \(configuration.goneMarksRefreshInterval)", metadata: [LogKey.error: "\(reason)"])
+            case .synchronized where failing:
+                failing = false
+                logger.notice("reading the gone-subscription marks from PostgreSQL works again")
+            default:
+                break
+            }
+        }
+    }
+
+    /// One read of the store: adopts the marks it holds, drops the ones deleted from it, writes again the ones
+    /// this process could not write yet, and logs each change.
+    private func synchronizeGoneMarks() async -> GoneMarksRead {
+        guard let goneStore else { return .synchronized }
+        let subscriptions = loops.map(\.subscription)
+        let read = gone.beginRead()
+        let stored: [GoneSubscriptionMark]
+        do {
+            stored = try await goneStore.loadMarks()
+        } catch {
+            return .failed(reason: Self.describe(error))
+        }
+        let changes = gone.synchronize(with: stored, for: subscriptions, read: read)
+        for mark in changes.adopted {
+            DelivererMetricName.recordGone(subscription: mark.subscriptionID, isGone: true)
+            logger.warning("subscription is marked gone (it answered 410 Gone to this or another deliverer at \(mark.markedAt)): its records go to the dead-letter topic; `inlet subscriptions enable \(mark.subscriptionID)` re-enables it", metadata: [LogKey.subscription: "\(mark.subscriptionID)"])
+        }
+        for id in changes.reenabled {
+            DelivererMetricName.recordGone(subscription: id, isGone: false)
+            logger.notice("subscription re-enabled: its gone mark was deleted from PostgreSQL, so it is called again; redrive its dead letters with `inlet dlq redrive` (docs/deliverer.md, \"Gone subscriptions\")", metadata: [LogKey.subscription: "\(id)"])
+        }
+        for mark in changes.unstored {
+            await store(mark, in: goneStore)
+        }
+        return .synchronized
+    }
+
+    /// Stores each mark this process makes, until ``GoneSubscriptions/finish()``. A failed write is logged; the next
+    /// read of the store writes it again.
     private func storeNewGoneMarks() async {
         for await mark in gone.newMarks {
             guard let goneStore else { continue }
-            do {
-                try await goneStore.save(mark)
-            } catch {
-                logger.error("storing a gone mark in PostgreSQL failed: the subscription stays disabled in this process only, and a restart calls it again", metadata: [
-                    LogKey.subscription: "\(mark.subscriptionID)", LogKey.error: "\(Self.describe(error))",
-                ])
-            }
+            await store(mark, in: goneStore)
+        }
+    }
+
+    private func store(_ mark: GoneSubscriptionMark, in goneStore: any GoneSubscriptionStore) async {
+        do {
+            try await goneStore.save(mark)
+            gone.markStored(mark)
+        } catch {
+            logger.error("storing a gone mark in PostgreSQL failed: the subscription stays disabled in this process only until a later attempt (every \(configuration.goneMarksRefreshInterval)) stores it", metadata: [
+                LogKey.subscription: "\(mark.subscriptionID)", LogKey.error: "\(Self.describe(error))",
+            ])
         }
     }
 
@@ -255,7 +309,10 @@ public final class DelivererService: Service, Sendable {
     }
 }
 
-/// How reading the stored gone marks at start-up ended.
-private enum GoneMarksLoad: Sendable {
-    case adopted, failed, timedOut
+/// How one read of the stored gone marks ended.
+private enum GoneMarksRead: Sendable {
+    case synchronized
+    /// What failed (a `PostgresError` description: no connection string or parameter).
+    case failed(reason: String)
+    case timedOut
 }

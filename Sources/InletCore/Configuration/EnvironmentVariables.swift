@@ -243,6 +243,10 @@ public enum EnvironmentVariables {
                  readers: [.deliverer], section: .deliverer),
         Variable("INLET_DELIVERER_MAX_BATCH_RECORDS", default: "1000", "most records fetched per batch (one commit)",
                  readers: [.deliverer], section: .deliverer),
+        Variable("INLET_DELIVERER_GONE_REFRESH_MS", default: "10000",
+                 "how often gone marks (410 Gone) are read again from PostgreSQL, milliseconds (at least 100): a mark "
+                    + "another replica stored, or one `inlet subscriptions enable` deleted, applies within it",
+                 readers: [.deliverer], section: .deliverer),
         Variable("INLET_DELIVERER_SUBSCRIPTIONS", default: "",
                  "IDs of the subscriptions this process serves, comma-separated; empty: every subscription in the "
                     + "file. Each served subscription runs its own consumer group `inlet-deliverer.<id>` "

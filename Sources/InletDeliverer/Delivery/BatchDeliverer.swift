@@ -253,7 +253,7 @@ public final class BatchDeliverer: Sendable {
                 if case .subscriberGone = reason {
                     if gone.markGone(subscription, statusLine: "HTTP 410 Gone", at: RFC3339.now()) != nil {
                         DelivererMetricName.recordGone(subscription: subscription.id, isGone: true)
-                        logger.error("SUBSCRIBER GONE: the subscriber answered 410 Gone; nothing more is sent to it and its records go to the dead-letter topic. Fix its URL in the subscriptions file or run `inlet subscriptions enable \(subscription.id)` once it wants deliveries again, restart the deliverer, then redrive its dead letters", metadata: metadata)
+                        logger.error("SUBSCRIBER GONE: the subscriber answered 410 Gone; nothing more is sent to it and its records go to the dead-letter topic. Fix its URL in the subscriptions file or run `inlet subscriptions enable \(subscription.id)` once it wants deliveries again (the deliverers pick up either within seconds), then redrive its dead letters", metadata: metadata)
                     }
                 } else {
                     logger.error("delivery failed; records go to the dead-letter topic", metadata: metadata)

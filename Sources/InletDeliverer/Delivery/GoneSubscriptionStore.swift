@@ -1,7 +1,8 @@
 import InletPostgres
 
-/// Where gone marks (``GoneSubscriptionMark``) outlive the process: read when the deliverer starts, written when a
-/// subscriber answers 410. ``PostgresGoneSubscriptionStore`` in production; tests may use any.
+/// Where gone marks (``GoneSubscriptionMark``) outlive the process and reach the other replicas: read when the
+/// deliverer starts and every ``DelivererConfiguration/goneMarksRefreshInterval`` after, written when a subscriber
+/// answers 410. ``PostgresGoneSubscriptionStore`` in production; tests may use any.
 public protocol GoneSubscriptionStore: Sendable {
     /// Every stored mark.
     func loadMarks() async throws -> [GoneSubscriptionMark]
@@ -79,7 +80,8 @@ public struct PostgresGoneSubscriptionStore: GoneSubscriptionStore {
             retryOnConnectionLoss: true)
     }
 
-    /// Deletes every mark of `subscriptionID` (whatever its URL): the deliverers serve it again once restarted.
+    /// Deletes every mark of `subscriptionID` (whatever its URL): running deliverers serve it again after their next
+    /// read of the marks (``DelivererConfiguration/goneMarksRefreshInterval``).
     /// - Returns: how many marks were deleted.
     @discardableResult
     public func removeMarks(subscriptionID: String) async throws -> Int {

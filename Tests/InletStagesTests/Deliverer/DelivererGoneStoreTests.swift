@@ -95,6 +95,65 @@ struct DelivererGoneStoreTests {
         }
     }
 
+    @Test("a running deliverer adopts a mark another replica stored, and calls the subscriber again once the mark is deleted")
+    func marksApplyWhileRunning() async throws {
+        let (run, model, topic) = try await DelivererFixtures.freshModelTopic("DelivererGoneLive", brokers: Self.brokers, logger: Self.logger)
+        try await Self.withStore { store in
+            let url = "http://127.0.0.1:1/live-\(run)"
+            let subscription = Subscription(id: "live-\(run)", url: url, secret: DelivererFixtures.secret, models: [model])
+            var configuration = DelivererFixtures.configuration(subscriptions: [subscription])
+            configuration.kafkaBrokers = Self.brokers
+            configuration.consumerGroup = "inlet-deliverer-\(run)"
+            configuration.goneMarksRefreshInterval = .milliseconds(200)
+            let transport = ScriptedTransport()
+            let service = try DelivererService(configuration: configuration, transport: transport, logger: Self.logger, goneStore: store)
+            let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [service], logger: Self.logger))
+            let task = Task { try await group.run() }
+
+            try await Self.produce(0..<2, to: topic, run: run)
+            try await Self.wait("the first records delivered") { service.statistics.recordsDelivered >= 2 }
+            let requestsWhileServed = transport.requests.count
+
+            // Another replica got the 410 and stored the mark.
+            try await store.save(GoneSubscriptionMark(subscriptionID: subscription.id, urlHash: GoneSubscriptionMark.urlHash(url),
+                                                      markedAt: "2026-11-22T07:00:00.000Z", statusLine: "HTTP 410 Gone"))
+            try await Self.wait("the stored mark adopted") { service.gone.isGone(subscription) }
+            try await Self.produce(2..<5, to: topic, run: run)
+            try await Self.wait("records of a gone subscription dead-lettered") { service.statistics.recordsDeadLettered >= 3 }
+            #expect(transport.requests.count == requestsWhileServed, "a subscription another replica marked gone is not called")
+
+            // `inlet subscriptions enable`: the mark is deleted, the subscriber is called again without a restart.
+            #expect(try await store.removeMarks(subscriptionID: subscription.id) == 1)
+            try await Self.wait("the deleted mark dropped") { !service.gone.isGone(subscription) }
+            try await Self.produce(5..<7, to: topic, run: run)
+            try await Self.wait("records delivered again") { service.statistics.recordsDelivered >= 4 }
+            #expect(transport.requests.count > requestsWhileServed)
+            #expect(service.statistics.recordsDeadLettered == 3)
+
+            await group.triggerGracefulShutdown()
+            try await task.value
+        }
+    }
+
+    @Test("a mark whose write failed is written again by a later read of the store")
+    func failedWriteIsRetried() async throws {
+        let (run, model, topic) = try await DelivererFixtures.freshModelTopic("DelivererGoneRetry", brokers: Self.brokers, logger: Self.logger)
+        try await Self.produce(0..<2, to: topic, run: run)
+        let url = "http://127.0.0.1:1/retry-\(run)"
+        let subscription = Subscription(id: "retry-\(run)", url: url, secret: DelivererFixtures.secret, models: [model])
+        var configuration = DelivererFixtures.configuration(subscriptions: [subscription])
+        configuration.kafkaBrokers = Self.brokers
+        configuration.consumerGroup = "inlet-deliverer-\(run)"
+        configuration.goneMarksRefreshInterval = .milliseconds(100)
+        let store = FlakyGoneStore(failingSaves: 1)
+        let service = try await Self.runUntil(configuration, transport: ScriptedTransport([url: [410]]), store: store) { _ in
+            store.marks.withLock { $0.count } == 1
+        }
+        #expect(store.marks.withLock { $0.map(\.subscriptionID) } == [subscription.id])
+        #expect(store.saveAttempts.withLock { $0 } >= 2, "the first write failed, a later one stored it")
+        #expect(service.gone.isGone(subscription), "the mark stays in force while it cannot be written")
+    }
+
     @Test("a store that never answers does not hold delivery back, and says the marks are in memory only")
     func unresponsiveStoreDoesNotBlock() async throws {
         let (run, model, topic) = try await DelivererFixtures.freshModelTopic("DelivererHang", brokers: Self.brokers, logger: Self.logger)
@@ -125,6 +184,18 @@ struct DelivererGoneStoreTests {
         try await task.value
     }
 
+    /// Polls `condition` every 20 ms for at most 30 s; fails the test with `what` when it never holds.
+    static func wait(_ what: String, _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+        while !condition() {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("timed out waiting for: \(what)")
+                throw CancellationError()
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     /// Runs a deliverer until `done` holds (at most 60 s), then shuts it down gracefully.
     static func runUntil(_ configuration: DelivererConfiguration, transport: ScriptedTransport, store: any GoneSubscriptionStore,
                          _ done: (DelivererService) -> Bool) async throws -> DelivererService {
@@ -151,4 +222,26 @@ final class HangingGoneStore: GoneSubscriptionStore {
     func save(_ mark: GoneSubscriptionMark) async throws {}
 
     func shutdown() async { shutdowns.withLock { $0 += 1 } }
+}
+
+/// An in-memory store whose first `failingSaves` writes fail (PostgreSQL briefly down).
+final class FlakyGoneStore: GoneSubscriptionStore {
+    struct Unavailable: Error {}
+    let marks = Mutex<[GoneSubscriptionMark]>([])
+    let saveAttempts = Mutex(0)
+    private let failingSaves: Int
+
+    init(failingSaves: Int) { self.failingSaves = failingSaves }
+
+    func loadMarks() async throws -> [GoneSubscriptionMark] { marks.withLock { $0 } }
+
+    func save(_ mark: GoneSubscriptionMark) async throws {
+        let attempt = saveAttempts.withLock { $0 += 1; return $0 }
+        guard attempt > failingSaves else { throw Unavailable() }
+        marks.withLock { marks in
+            if !marks.contains(where: { $0.subscriptionID == mark.subscriptionID && $0.urlHash == mark.urlHash }) { marks.append(mark) }
+        }
+    }
+
+    func shutdown() async {}
 }
