@@ -63,9 +63,7 @@ struct DelivererGoneStoreTests {
         try await Self.withStore { store in
             let goneURL = "http://127.0.0.1:1/gone-\(run)"
             let subscription = Subscription(id: "gone-\(run)", url: goneURL, secret: DelivererFixtures.secret, models: [model])
-            var configuration = DelivererFixtures.configuration(subscriptions: [subscription])
-            configuration.kafkaBrokers = Self.brokers
-            configuration.consumerGroup = "inlet-deliverer-\(run)"
+            let configuration = Self.configuration(subscription, run: run)
 
             // First life: 410 on the first request marks it gone, in PostgreSQL too.
             try await Self.produce(0..<3, to: topic, run: run)
@@ -101,9 +99,7 @@ struct DelivererGoneStoreTests {
         try await Self.withStore { store in
             let url = "http://127.0.0.1:1/live-\(run)"
             let subscription = Subscription(id: "live-\(run)", url: url, secret: DelivererFixtures.secret, models: [model])
-            var configuration = DelivererFixtures.configuration(subscriptions: [subscription])
-            configuration.kafkaBrokers = Self.brokers
-            configuration.consumerGroup = "inlet-deliverer-\(run)"
+            var configuration = Self.configuration(subscription, run: run)
             configuration.goneMarksRefreshInterval = .milliseconds(200)
             let transport = ScriptedTransport()
             let service = try DelivererService(configuration: configuration, transport: transport, logger: Self.logger, goneStore: store)
@@ -141,9 +137,7 @@ struct DelivererGoneStoreTests {
         try await Self.produce(0..<2, to: topic, run: run)
         let url = "http://127.0.0.1:1/retry-\(run)"
         let subscription = Subscription(id: "retry-\(run)", url: url, secret: DelivererFixtures.secret, models: [model])
-        var configuration = DelivererFixtures.configuration(subscriptions: [subscription])
-        configuration.kafkaBrokers = Self.brokers
-        configuration.consumerGroup = "inlet-deliverer-\(run)"
+        var configuration = Self.configuration(subscription, run: run)
         configuration.goneMarksRefreshInterval = .milliseconds(100)
         let store = FlakyGoneStore(failingSaves: 1)
         let service = try await Self.runUntil(configuration, transport: ScriptedTransport([url: [410]]), store: store) { _ in
@@ -159,17 +153,22 @@ struct DelivererGoneStoreTests {
         let (run, model, topic) = try await DelivererFixtures.freshModelTopic("DelivererHang", brokers: Self.brokers, logger: Self.logger)
         try await Self.produce(0..<2, to: topic, run: run)
         let url = "http://127.0.0.1:1/hang-\(run)"
-        var configuration = DelivererFixtures.configuration(subscriptions: [
-            Subscription(id: "hang-\(run)", url: url, secret: DelivererFixtures.secret, models: [model]),
-        ])
-        configuration.kafkaBrokers = Self.brokers
-        configuration.consumerGroup = "inlet-deliverer-\(run)"
+        let configuration = Self.configuration(
+            Subscription(id: "hang-\(run)", url: url, secret: DelivererFixtures.secret, models: [model]), run: run)
         let transport = ScriptedTransport()
         let store = HangingGoneStore()
         let service = try await Self.runUntil(configuration, transport: transport, store: store) { $0.statistics.recordsDelivered >= 2 }
         #expect(service.statistics.recordsDelivered == 2)
         #expect(transport.requests.count == 1)
         #expect(store.shutdowns.withLock { $0 } == 1, "the service releases its store when it stops")
+    }
+
+    /// A deliverer configuration for `subscription` on the test broker, in groups of this run's own.
+    static func configuration(_ subscription: Subscription, run: String) -> DelivererConfiguration {
+        var configuration = DelivererFixtures.configuration(subscriptions: [subscription])
+        configuration.kafkaBrokers = brokers
+        configuration.consumerGroup = "inlet-deliverer-\(run)"
+        return configuration
     }
 
     static func produce(_ range: Range<Int>, to topic: TopicName, run: String) async throws {
