@@ -35,6 +35,7 @@ struct Stack {
     var consumer: KafkaConsumerConfiguration {
         var settings = KafkaConsumerConfiguration(groupID: "unset", topics: [], brokers: configuration.kafkaBrokers)
         settings.clientID = "inlet-consumer"
+        settings.extraProperties = configuration.kafkaConsumerProperties
         return settings
     }
 

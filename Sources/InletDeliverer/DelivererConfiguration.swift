@@ -75,6 +75,7 @@ public struct DelivererConfiguration: Sendable {
         self.init(subscriptions: try ConfigurationFiles.subscriptions(at: shared.subscriptionsPath, models: models),
                   kafkaBrokers: shared.kafkaBrokers)
         producerProperties = shared.kafkaProducerProperties
+        consumerProperties = shared.kafkaConsumerProperties
         producerLingerMilliseconds = shared.kafkaLingerMilliseconds
         if let value = try environment.int("INLET_DELIVERER_MAX_BODY_BYTES", range: BodyPacker.minimumLimitBytes...BodyPacker.hardLimitBytes) {
             maxBodyBytes = value

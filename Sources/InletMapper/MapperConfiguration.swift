@@ -54,7 +54,9 @@ public struct MapperConfiguration: Sendable {
         self.init()
         do {
             if let value = environment.string("INLET_KAFKA_BROKERS") { brokers = value }
-            producerProperties = try InletConfiguration(environment: environment).kafkaProducerProperties
+            let shared = try InletConfiguration(environment: environment)
+            producerProperties = shared.kafkaProducerProperties
+            consumerProperties = shared.kafkaConsumerProperties
             if let value = environment.string("INLET_MAPPINGS_DIR") { mappingsDirectory = value }
             if let value = try environment.int("INLET_MAPPER_BATCH_SIZE", range: 1...100_000) { maxBatchSize = value }
             if let value = try environment.int("INLET_MAPPER_PRODUCE_ATTEMPTS", range: 1...1000) { produceAttempts = value }

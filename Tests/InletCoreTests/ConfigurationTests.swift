@@ -50,6 +50,20 @@ import Testing
         #expect(throws: InletCoreError.self) { try ConfigurationFiles.subscriptions(at: bad, models: ModelRegistry()) }
     }
 
+    @Test("consumer properties are parsed like producer properties, and a malformed item is named")
+    func consumerProperties() throws {
+        let config = try InletConfiguration(environment: EnvironmentReader([
+            "INLET_KAFKA_CONSUMER_PROPERTIES": " fetch.wait.max.ms=100 ,fetch.min.bytes=65536",
+        ]))
+        #expect(config.kafkaConsumerProperties == ["fetch.wait.max.ms": "100", "fetch.min.bytes": "65536"])
+        #expect(config.kafkaProducerProperties.isEmpty)
+        #expect {
+            try InletConfiguration(environment: EnvironmentReader(["INLET_KAFKA_CONSUMER_PROPERTIES": "fetch.wait.max.ms"]))
+        } throws: { error in
+            (error as? InletCoreError)?.reason.contains("INLET_KAFKA_CONSUMER_PROPERTIES") == true
+        }
+    }
+
     @Test func environmentValuesAreValidatedByName() throws {
         let config = try InletConfiguration(environment: EnvironmentReader(["INLET_KAFKA_BROKERS": "h:1", "INLET_TOPIC_PARTITIONS": "8"]))
         #expect(config.kafkaBrokers == "h:1")

@@ -95,6 +95,11 @@ public enum EnvironmentVariables {
                  "extra librdkafka producer properties, `key=value,key=value` (e.g. `compression.type=lz4`); "
                     + "`acks` and `enable.idempotence` cannot be changed",
                  readers: [.receiver, .deduplicator, .mapper, .persister, .deliverer], section: .shared),
+        Variable("INLET_KAFKA_CONSUMER_PROPERTIES", default: "",
+                 "extra librdkafka consumer properties of every stage, `key=value,key=value` (e.g. "
+                    + "`fetch.wait.max.ms=100`); `group.id`, the session and heartbeat times, `auto.offset.reset` and "
+                    + "the commit settings cannot be changed",
+                 readers: [.deduplicator, .mapper, .persister, .deliverer], section: .shared),
         Variable("INLET_LOG_LEVEL", default: "info",
                  "`trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical` (another value is ignored); "
                     + "logs go to standard error",

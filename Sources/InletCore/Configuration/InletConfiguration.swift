@@ -23,6 +23,9 @@ public struct InletConfiguration: Sendable, Equatable {
     public var kafkaLingerMilliseconds: Double = 2
     /// Extra librdkafka producer properties (`key=value,key=value`), applied before Inlet's own. Default: none.
     public var kafkaProducerProperties: [String: String] = [:]
+    /// Extra librdkafka consumer properties of every stage's consumer (`key=value,key=value`), applied before
+    /// Inlet's own (group, session, offsets and commits stay Inlet's). Default: none.
+    public var kafkaConsumerProperties: [String: String] = [:]
 
     public init() {}
 
@@ -36,6 +39,7 @@ public struct InletConfiguration: Sendable, Equatable {
         ("INLET_TOPIC_PARTITIONS", "4", "partitions per topic when Inlet creates topics"),
         ("INLET_KAFKA_LINGER_MS", "2", "librdkafka linger.ms of every producer (batching wait, milliseconds)"),
         ("INLET_KAFKA_PRODUCER_PROPERTIES", "", "extra librdkafka producer properties, key=value,key=value"),
+        ("INLET_KAFKA_CONSUMER_PROPERTIES", "", "extra librdkafka consumer properties, key=value,key=value"),
     ]
 
     public init(environment: EnvironmentReader) throws(InletCoreError) {
@@ -50,16 +54,21 @@ public struct InletConfiguration: Sendable, Equatable {
         if let value = environment.string("INLET_KAFKA_PRODUCER_PROPERTIES") {
             kafkaProducerProperties = try Self.properties(value, variable: "INLET_KAFKA_PRODUCER_PROPERTIES")
         }
+        if let value = environment.string("INLET_KAFKA_CONSUMER_PROPERTIES") {
+            kafkaConsumerProperties = try Self.properties(value, variable: "INLET_KAFKA_CONSUMER_PROPERTIES",
+                                                          example: "fetch.wait.max.ms=100,fetch.min.bytes=65536")
+        }
     }
 
     /// Parses `key=value,key=value` (spaces around items ignored).
-    static func properties(_ text: String, variable: String) throws(InletCoreError) -> [String: String] {
+    static func properties(_ text: String, variable: String,
+                           example: String = "compression.type=lz4,batch.size=1000000") throws(InletCoreError) -> [String: String] {
         var result: [String: String] = [:]
         for item in text.split(separator: ",") {
             let pair = item.split(separator: "=", maxSplits: 1)
             let key = pair.first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
             guard pair.count == 2, !key.isEmpty else {
-                throw InletCoreError(.invalidConfiguration, "\(variable): '\(item.prefix(80))' is not key=value; write e.g. compression.type=lz4,batch.size=1000000")
+                throw InletCoreError(.invalidConfiguration, "\(variable): '\(item.prefix(80))' is not key=value; write e.g. \(example)")
             }
             result[key] = String(pair[1]).trimmingCharacters(in: .whitespaces)
         }
