@@ -38,7 +38,8 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
     /// Called on revocation with the partitions about to be given away; see the revocation contract.
     public typealias RevokeHook = @Sendable ([KafkaTopicPartition]) async -> Void
 
-    private let client: OpaquePointer
+    /// Internal for ``KafkaLagProbe``, which asks for offsets through it.
+    let client: OpaquePointer
     private let mainQueue: OpaquePointer
     private let consumerQueue: OpaquePointer
     private let bridge: Unmanaged<RebalanceBridge>
@@ -54,6 +55,9 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
     private let stopPolling = Atomic<Bool>(false)
     private let stopEvents = Atomic<Bool>(false)
     private let pendingCommits = Atomic<Int>(0)
+
+    /// The consumer group (`group.id`) this consumer joins.
+    public var groupID: String { configuration.groupID }
 
     /// Test seam: returns true for a fetched record that the poll thread should lose, as Tansu's defect makes
     /// librdkafka do. Set before `run()`.

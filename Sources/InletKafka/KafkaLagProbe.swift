@@ -5,9 +5,12 @@ import Logging
 /// partition's watermarks (``KafkaPartitionOffsets/lag``). A stage asks it periodically for the partitions its
 /// ``KafkaConsumer`` owns and publishes the result as its consumer-lag gauge.
 ///
-/// It has an `rd_kafka_t` of its own, a consumer handle with the group's `group.id` (so `rd_kafka_committed` asks the
-/// group's coordinator) that never subscribes: it never joins the group and never causes a rebalance. Every call
-/// runs its blocking requests (one OffsetFetch, one ListOffsets per partition) on a dedicated thread.
+/// It asks through the stage consumer's own `rd_kafka_t` (OffsetFetch to the group's coordinator, ListOffsets to
+/// each partition's leader), which librdkafka allows from any thread. An earlier version opened a handle of its own
+/// per consumer: four more librdkafka threads and a broker connection for every consumer, which the deliverer,
+/// with one consumer per subscription, paid per subscription. Every call runs its blocking requests on a dedicated
+/// thread, and the probe keeps the consumer (and so its handle) alive while it exists. Once the consumer has closed,
+/// a call fails with an error.
 ///
 /// - Important: Tansu's high watermark lags behind the log while records are being appended (905 reported for
 ///   1,000 stored records was seen), so on Tansu the lag reads low while producers are busy; it is never negative.
@@ -15,34 +18,18 @@ import Logging
 ///
 /// `@unchecked Sendable`: the `rd_kafka_t` is thread-safe; calls share no Swift state.
 public final class KafkaLagProbe: @unchecked Sendable {
-    private let client: OpaquePointer
-    private let mainQueue: OpaquePointer
+    /// Owns the handle; held so it outlives every call.
+    private let consumer: KafkaConsumer
     private let groupID: String
     private let timeoutMilliseconds: Int32
-    private let logger: Logger
 
     /// - Parameters:
-    ///   - configuration: the stage consumer's settings; its brokers, group and extra properties are used, its topics
-    ///     are not (the caller names partitions). The probe's `client.id` gets the suffix `-lag`.
+    ///   - consumer: the stage's consumer, running or not; its group's offsets are read through its handle.
     ///   - requestTimeout: how long each broker request may take. Default: 5 s.
-    public init(consumer configuration: KafkaConsumerConfiguration, requestTimeout: Duration = .seconds(5), logger: Logger) throws {
-        self.groupID = configuration.groupID
+    public init(consumer: KafkaConsumer, requestTimeout: Duration = .seconds(5)) {
+        self.consumer = consumer
+        self.groupID = consumer.groupID
         self.timeoutMilliseconds = Int32(clamping: max(1, requestTimeout.milliseconds))
-        self.logger = logger
-        let properties = configuration.properties.map { key, value in
-            key == "client.id" ? (key, value + "-lag") : (key, value)
-        }
-        self.client = try makeRdKafkaHandle(
-            type: RD_KAFKA_CONSUMER, properties: properties, events: Int32(RD_KAFKA_EVENT_LOG | RD_KAFKA_EVENT_ERROR))
-        self.mainQueue = rd_kafka_queue_get_main(client)
-    }
-
-    deinit {
-        // Never subscribed: closing only stops the group machinery librdkafka started for `group.id`.
-        rd_kafka_consumer_close(client)
-        drainLogs()
-        rd_kafka_queue_destroy(mainQueue)
-        rd_kafka_destroy(client)
     }
 
     /// The group's committed offset and the watermarks of each of `partitions`, in the order given.
@@ -54,7 +41,7 @@ public final class KafkaLagProbe: @unchecked Sendable {
     public func offsets(of partitions: [KafkaTopicPartition]) async throws -> [KafkaPartitionOffsets] {
         guard !partitions.isEmpty else { return [] }
         return try await onDedicatedThread(name: "inlet-kafka-lag") { [self] in
-            defer { drainLogs() }
+            let client = consumer.client
             let list = makePartitionList(partitions.map { ($0, Int64(RD_KAFKA_OFFSET_INVALID)) })
             defer { rd_kafka_topic_partition_list_destroy(list) }
             let err = rd_kafka_committed(client, list, timeoutMilliseconds)
@@ -74,7 +61,4 @@ public final class KafkaLagProbe: @unchecked Sendable {
             }
         }
     }
-
-    /// Logs the events librdkafka queued since the last call (this client has no event thread).
-    private func drainLogs() { drainQueuedLogEvents(mainQueue, logger: logger) }
 }

@@ -106,7 +106,7 @@ public final class ConsumerMonitor: Sendable {
             $0.consumer = consumer
             if $0.phase == .starting { $0.phase = .consuming }
         }
-        let probe = configuration.measuresLag ? makeProbe() : nil
+        let probe = configuration.measuresLag ? KafkaLagProbe(consumer: consumer, requestTimeout: configuration.lagRequestTimeout) : nil
         await withGracefulShutdownHandler {
             while !Task.isCancelled {
                 await export(consumer: consumer, producer: producer, probe: probe)
@@ -119,16 +119,6 @@ public final class ConsumerMonitor: Sendable {
         state.withLock {
             $0.phase = .stopped
             $0.consumer = nil
-        }
-    }
-
-    private func makeProbe() -> KafkaLagProbe? {
-        do {
-            return try KafkaLagProbe(consumer: consumerConfiguration, requestTimeout: configuration.lagRequestTimeout, logger: logger)
-        } catch {
-            logger.warning("consumer lag will not be measured: the lag probe could not be created",
-                           metadata: ["error": "\(error)"])
-            return nil
         }
     }
 

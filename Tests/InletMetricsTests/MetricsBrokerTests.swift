@@ -105,35 +105,6 @@ struct MetricsBrokerTests {
         }
     }
 
-    @Test("the lag probe sees what a group has not consumed, and is freed after use")
-    func lagProbe() async throws {
-        let topic = MetricsTestEnvironment.unique("inlet.metrics-lag")
-        let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(brokers: Self.brokers), logger: MetricsTestEnvironment.logger)
-        try await admin.createTopics([KafkaTopicSpecification(name: topic, partitions: 1)])
-        try await produce((0..<20).map { KafkaProducerRecord(topic: topic, partition: 0, value: Array("{\"n\":\($0)}".utf8)) },
-                          brokers: Self.brokers)
-        let partition = KafkaTopicPartition(topic: topic, partition: 0)
-        weak var weakProbe: KafkaLagProbe?
-        do {
-            let probe = try KafkaLagProbe(
-                consumer: KafkaConsumerConfiguration(groupID: MetricsTestEnvironment.unique("metrics-lag"), topics: [topic], brokers: Self.brokers),
-                logger: MetricsTestEnvironment.logger)
-            weakProbe = probe
-            // Tansu's high watermark may trail the log for a moment after the acknowledgements.
-            var offsets: [KafkaPartitionOffsets] = []
-            let sawLag = try await MetricsTestEnvironment.eventually(timeout: .seconds(10)) {
-                offsets = try await probe.offsets(of: [partition])
-                return offsets.first?.lag ?? 0 > 0
-            }
-            #expect(sawLag)
-            #expect(offsets.map(\.topicPartition) == [partition])
-            #expect(offsets.first?.committed == nil, "the group never committed")
-            #expect((offsets.first?.lag ?? 0) <= 20)
-            #expect(try await probe.offsets(of: []) == [])
-        }
-        #expect(weakProbe == nil)
-    }
-
     @Test("a monitor reports not ready before its consumer runs and while the stage drains")
     func monitorPhases() {
         let monitor = ConsumerMonitor(
