@@ -125,10 +125,13 @@ public final class PersisterService: Service, Sendable {
         var count = 0
     }
 
+    /// Built once: a topic name is joined from its segments, and this is compared with every record's topic.
+    private static let replayTopic = TopicName.replay(.persister).rawValue
+
     /// The model topic whose table stores `record`: its own topic, or for a record on `inlet.replay.persister` the
     /// topic named in its ``ReplayOrigin/topicHeader`` header (nil when that header is missing).
     static func modelTopic(of record: KafkaRecord) -> String? {
-        guard record.topic == TopicName.replay(.persister).rawValue else { return record.topic }
+        guard record.topic == replayTopic else { return record.topic }
         return record.headers.first(ReplayOrigin.topicHeader)
     }
 

@@ -104,5 +104,14 @@ import Testing
         #expect(registry.uniqueTopic(forReceived: "inlet.github.push.received")?.rawValue == "inlet.github.push.unique")
         #expect(registry.uniqueTopic(forReceived: "inlet.github.unrouted.received") == nil)
         #expect(registry.receivedTopics.count == registry.uniqueTopics.count)
+        #expect(registry.uniqueTopic(forReceived: "inlet.stripe.customer_subscription_updated.received")?.rawValue
+                == "inlet.stripe.customer_subscription_updated.unique")
+        for definition in registry.definitions.values {
+            for event in definition.events {
+                let received = TopicName.received(definition: definition.name, event: event)
+                #expect(registry.uniqueTopic(forReceived: received.rawValue) == .unique(definition: definition.name, event: event),
+                        "\(received)")
+            }
+        }
     }
 }
