@@ -33,14 +33,7 @@ export INLET_POSTGRES_URL="$INLET_POSTGRES_URL?options=-csearch_path%3D$SCHEMA"
 export INLET_LOG_LEVEL="${INLET_LOG_LEVEL:-warning}"
 $BIN topics create >/dev/null
 
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  # The benchmark's broker holds every record it was sent in memory: stop it (Tansu ignores SIGTERM).
-  [ -f "$INLET_STATE_DIR/tansu-$INLET_KAFKA_PORT.pid" ] && kill -KILL "$(cat "$INLET_STATE_DIR/tansu-$INLET_KAFKA_PORT.pid")" 2>/dev/null || true
-}
-trap cleanup EXIT
+source Benchmarks/processes.sh
 # Any HTTP answer means the server is up (curl prints 000 while nothing listens).
 wait_http() { for _ in $(seq 1 300); do [ "$(curl -s -o /dev/null -w '%{http_code}' "$1")" != 000 ] && return 0; sleep 0.1; done; die "$1 did not answer"; }
 # 200 from a readiness endpoint (a consumer stage answers 503 until it owns partitions).
@@ -140,7 +133,7 @@ for family in "hmac-github github - pull_request" \
   $BENCH load "${args[@]}" --url "http://127.0.0.1:$INLET_RECEIVER_PORT" --requests "$N" > "$RUN/family-$name.json"
 done
 kill -TERM "$families_pid" "$same_pid"; wait "$families_pid" "$same_pid" 2>/dev/null || true
-cleanup; trap - EXIT
+stop_started_processes; trap - EXIT
 psql -X -q "${INLET_POSTGRES_URL%%\?*}" -c "DROP SCHEMA $SCHEMA CASCADE"
 
 python3 - "$RUN" "$started" "$finished" "$unique" "$rows" "$delivered" "$rss" <<'PY'

@@ -42,14 +42,7 @@ OUT="$INLET_STATE_DIR/bench/scaling-$(date +%Y%m%d-%H%M%S)"; mkdir -p "$OUT"
 # Every subscription shares this secret: `inlet sink` verifies one key.
 SECRET="whsec_$(printf 'subscription-scaling-benchmark-key!!' | base64 -w0)"
 
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  # Tansu ignores SIGTERM.
-  [ -f "$INLET_STATE_DIR/tansu-$INLET_KAFKA_PORT.pid" ] && kill -KILL "$(cat "$INLET_STATE_DIR/tansu-$INLET_KAFKA_PORT.pid")" 2>/dev/null || true
-}
-trap cleanup EXIT
+source Benchmarks/processes.sh
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }             # utime + stime of the whole process
 status_field() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
