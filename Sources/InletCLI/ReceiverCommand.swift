@@ -10,11 +10,12 @@ struct ReceiverCommand: AsyncParsableCommand {
         // Before the service exists: its counters make their metric handles when they are created.
         _ = bootstrapMetrics()
         let stack = try Stack.load(label: "receiver")
-        let producer = try stack.producer(clientID: "inlet-receiver")
+        let configuration = try receiverConfiguration(stack)
+        let producer = try stack.producer(clientID: "inlet-receiver", lingerMilliseconds: configuration.producerLingerMilliseconds)
         let source = try IntegrationCatalogConfiguration(environment: stack.environment)
         guard source.source == .postgres else {
             // Integrations from the YAML file (INLET_INTEGRATIONS_FILE), read once at start.
-            let receiver = try ReceiverService(configuration: try receiverConfiguration(stack), producer: producer,
+            let receiver = try ReceiverService(configuration: configuration, producer: producer,
                                                registry: stack.definitions, logger: stack.logger, runsProducer: false)
             try await runServiceGroup([producer, receiver], logger: stack.logger)
             return
@@ -25,7 +26,7 @@ struct ReceiverCommand: AsyncParsableCommand {
                                          keys: try MasterKeyRing(environment: stack.environment))
         try await catalog.store.prepare()
         let initial = try await catalog.load()  // refuses to start when a secret does not open
-        let receiver = try ReceiverService(configuration: try receiverConfiguration(stack), producer: producer,
+        let receiver = try ReceiverService(configuration: configuration, producer: producer,
                                            registry: stack.definitions, integrations: initial.integrations,
                                            logger: stack.logger, runsProducer: false)
         let poller = IntegrationCatalogService(catalog: catalog, initial: initial, pollInterval: source.pollInterval,

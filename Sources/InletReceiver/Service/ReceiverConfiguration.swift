@@ -48,6 +48,13 @@ public struct ReceiverConfiguration: Sendable, Equatable {
     /// five stages on two cores, one loop gave 13 % more events/s end to end than two (four alternating pairs of
     /// runs), and the same rate for the receiver alone; a dedicated receiver host keeps the default.
     public var eventLoopThreads: Int?
+    /// librdkafka `linger.ms` of the receiver's producer (`INLET_RECEIVER_LINGER_MS`), instead of the shared
+    /// `INLET_KAFKA_LINGER_MS`: every request waits for its record's acknowledgement, so the linger is on each
+    /// request's path. Default: 1 ms. With 64 connections, 1 ms gave the receiver alone 15–18 % more requests/s than
+    /// 2 ms at the same CPU per request (Stripe 17,195 and 17,594 against 14,561 and 15,250; GitHub 12,213 and
+    /// 12,174 against 11,357 and 9,447), and the pipeline the same within noise; 0 ms cost nearly twice the CPU per
+    /// request (no batching) and 30 % of the rate.
+    public var producerLingerMilliseconds: Double = 1
 
     public init() {}
 
@@ -86,6 +93,7 @@ public struct ReceiverConfiguration: Sendable, Equatable {
         ("INLET_RECEIVER_BODY_TIMEOUT_MS", "10000", "how long a request may take to send its body (408 and the connection closed after)"),
         ("INLET_RECEIVER_IDLE_TIMEOUT_MS", "60000", "how long a connection may stay idle before it is closed"),
         ("INLET_RECEIVER_EVENT_LOOPS", "", "threads serving HTTP (unset: one per core)"),
+        ("INLET_RECEIVER_LINGER_MS", "1", "librdkafka linger.ms of the receiver's producer"),
     ]
 
     /// Reads every variable in ``variables``; absent ones keep their defaults.
@@ -117,6 +125,7 @@ public struct ReceiverConfiguration: Sendable, Equatable {
             if let value = try environment.int("INLET_RECEIVER_BODY_TIMEOUT_MS", range: 1...3_600_000) { bodyTimeout = .milliseconds(value) }
             if let value = try environment.int("INLET_RECEIVER_IDLE_TIMEOUT_MS", range: 1...3_600_000) { idleTimeout = .milliseconds(value) }
             if let value = try environment.int("INLET_RECEIVER_EVENT_LOOPS", range: 1...256) { eventLoopThreads = value }
+            if let value = try environment.int("INLET_RECEIVER_LINGER_MS", range: 0...1000) { producerLingerMilliseconds = Double(value) }
         } catch {
             throw ReceiverError(.invalidConfiguration, error.reason)
         }

@@ -39,6 +39,7 @@ struct ReceiverConfigurationTests {
             "INLET_RECEIVER_ACK_TIMEOUT_MS": "250", "INLET_RECEIVER_RETRY_AFTER_SECONDS": "2",
             "INLET_RECEIVER_TIMESTAMP_TOLERANCE_SECONDS": "60", "INLET_INTEGRATIONS_FILE": "/etc/inlet/integrations.yaml",
             "INLET_RECEIVER_PUBLIC_URL": "https://hooks.example.com", "INLET_RECEIVER_EVENT_LOOPS": "3",
+            "INLET_RECEIVER_LINGER_MS": "4",
         ]))
         #expect(configuration.host == "0.0.0.0")
         #expect(configuration.port == 9000)
@@ -49,7 +50,9 @@ struct ReceiverConfigurationTests {
         #expect(configuration.integrationsPath == "/etc/inlet/integrations.yaml")
         #expect(configuration.publicBaseURL == "https://hooks.example.com")
         #expect(configuration.eventLoopThreads == 3)
-        #expect(ReceiverConfiguration.variables.count == 15)
+        #expect(configuration.producerLingerMilliseconds == 4)
+        #expect(ReceiverConfiguration().producerLingerMilliseconds == 1, "the default")
+        #expect(ReceiverConfiguration.variables.count == 16)
     }
 
     @Test(arguments: ["INLET_RECEIVER_PORT", "INLET_RECEIVER_MAX_BODY_BYTES", "INLET_RECEIVER_ACK_TIMEOUT_MS"])
