@@ -1,5 +1,4 @@
 import CRdKafka
-import Logging
 
 /// Measures how far a consumer group is behind on chosen partitions: the group's committed offset against each
 /// partition's watermarks (``KafkaPartitionOffsets/lag``). A stage asks it periodically for the partitions its
@@ -9,8 +8,7 @@ import Logging
 /// each partition's leader), which librdkafka allows from any thread. An earlier version opened a handle of its own
 /// per consumer: four more librdkafka threads and a broker connection for every consumer, which the deliverer,
 /// with one consumer per subscription, paid per subscription. Every call runs its blocking requests on a dedicated
-/// thread, and the probe keeps the consumer (and so its handle) alive while it exists. Once the consumer has closed,
-/// a call fails with an error.
+/// thread, and the probe keeps the consumer (and so its handle) alive while it exists.
 ///
 /// - Important: Tansu's high watermark lags behind the log while records are being appended (905 reported for
 ///   1,000 stored records was seen), so on Tansu the lag reads low while producers are busy; it is never negative.
@@ -20,7 +18,6 @@ import Logging
 public final class KafkaLagProbe: @unchecked Sendable {
     /// Owns the handle; held so it outlives every call.
     private let consumer: KafkaConsumer
-    private let groupID: String
     private let timeoutMilliseconds: Int32
 
     /// - Parameters:
@@ -28,7 +25,6 @@ public final class KafkaLagProbe: @unchecked Sendable {
     ///   - requestTimeout: how long each broker request may take. Default: 5 s.
     public init(consumer: KafkaConsumer, requestTimeout: Duration = .seconds(5)) {
         self.consumer = consumer
-        self.groupID = consumer.groupID
         self.timeoutMilliseconds = Int32(clamping: max(1, requestTimeout.milliseconds))
     }
 
@@ -46,7 +42,7 @@ public final class KafkaLagProbe: @unchecked Sendable {
             defer { rd_kafka_topic_partition_list_destroy(list) }
             let err = rd_kafka_committed(client, list, timeoutMilliseconds)
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                throw KafkaError.rdKafka(.metadata, err, "could not fetch the committed offsets of group '\(groupID)'")
+                throw KafkaError.rdKafka(.metadata, err, "could not fetch the committed offsets of group '\(consumer.groupID)'")
             }
             return try readPartitionList(list).map { entry in
                 var low: Int64 = 0

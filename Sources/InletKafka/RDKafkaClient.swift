@@ -139,7 +139,7 @@ private final class OneShotWork<T>: @unchecked Sendable {
 }
 
 /// Logs and destroys every log and error event waiting on `queue`, without blocking: for clients that have no event
-/// thread of their own (admin, lag probe, partition reader) and drain their queue after each call.
+/// thread of their own (the admin clients, the partition reader) and drain their queue after each call.
 func drainQueuedLogEvents(_ queue: OpaquePointer, logger: Logger) {
     while let event = rd_kafka_queue_poll(queue, 0) {
         switch rd_kafka_event_type(event) {
