@@ -169,8 +169,8 @@ public enum EnvironmentVariables {
                  readers: [.receiver, .localStack], section: .receiver),
         Variable("INLET_RECEIVER_LINGER_MS", default: "1",
                  "librdkafka `linger.ms` of the receiver's producer (0…1000), instead of `INLET_KAFKA_LINGER_MS`: each "
-                    + "request waits for its record's acknowledgement, so the linger is on its path; 1 ms gave 15–18 % "
-                    + "more requests/s than 2 ms at the same CPU, 0 ms cost twice the CPU per request",
+                    + "request waits for its record's acknowledgement, so the linger is on its path; alone, 1 ms gave 10–17 % "
+                    + "more requests/s than 2 ms at the same CPU, 0 ms cost twice the CPU per request (docs/kafka.md)",
                  readers: [.receiver], section: .receiver),
     ]
 

@@ -50,10 +50,9 @@ public struct ReceiverConfiguration: Sendable, Equatable {
     public var eventLoopThreads: Int?
     /// librdkafka `linger.ms` of the receiver's producer (`INLET_RECEIVER_LINGER_MS`), instead of the shared
     /// `INLET_KAFKA_LINGER_MS`: every request waits for its record's acknowledgement, so the linger is on each
-    /// request's path. Default: 1 ms. With 64 connections, 1 ms gave the receiver alone 15–18 % more requests/s than
-    /// 2 ms at the same CPU per request (Stripe 17,195 and 17,594 against 14,561 and 15,250; GitHub 12,213 and
-    /// 12,174 against 11,357 and 9,447), and the pipeline the same within noise; 0 ms cost nearly twice the CPU per
-    /// request (no batching) and 30 % of the rate.
+    /// request's path. Default: 1 ms. With 64 connections the receiver alone was faster at 1 ms than at 2 ms in 6 of
+    /// 7 alternated pairs (GitHub mean +10 %, Stripe +17 %) at the same CPU per request, and the pipeline the same
+    /// within noise; 0 ms cost nearly twice the CPU per request (no batching) and 30 % of the rate (docs/kafka.md).
     public var producerLingerMilliseconds: Double = 1
 
     public init() {}
