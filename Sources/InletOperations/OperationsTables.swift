@@ -19,8 +19,7 @@ public struct OperationsTables: Sendable {
     /// Whether `qualifiedName` (from ``qualified(_:)``) exists. Checked before `CREATE TABLE IF NOT EXISTS`, whose
     /// "already exists, skipping" notice libpq would print on every command.
     func exists(_ qualifiedName: String, client: PostgresClient) async throws -> Bool {
-        let rows = try await client.query("SELECT to_regclass($1) IS NOT NULL", [.text(qualifiedName)], retryOnConnectionLoss: true)
-        return try rows.first?.bool(0) ?? false
+        try await client.tableExists(qualifiedName)
     }
 
     var replays: String { get throws(PostgresError) { try qualified("inlet_replays") } }

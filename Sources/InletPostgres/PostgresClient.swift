@@ -131,6 +131,14 @@ public final class PostgresClient: Sendable {
         }
     }
 
+    /// Whether `qualifiedName` (quoted, optionally schema-qualified, e.g. from ``PostgresIdentifier/quoted(_:)``) names
+    /// an existing table: `to_regclass`, so a missing one is `false`, not an error. Stores check it before
+    /// `CREATE TABLE IF NOT EXISTS`, whose "already exists, skipping" notice libpq would print on every start.
+    public func tableExists(_ qualifiedName: String) async throws -> Bool {
+        let rows = try await query("SELECT to_regclass($1) IS NOT NULL", [.text(qualifiedName)], retryOnConnectionLoss: true)
+        return try rows.first?.bool(0) ?? false
+    }
+
     /// Refuses new work, fails statements waiting for a connection, waits for leased connections to finish, then
     /// closes every connection (`PQfinish`). Safe to call more than once.
     public func close() async {

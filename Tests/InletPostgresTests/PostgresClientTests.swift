@@ -91,6 +91,17 @@ struct PostgresClientTests {
         await client.close()
     }
 
+    @Test("tableExists is false for a missing table, quoted or schema-qualified, and true once it is created")
+    func tableExists() async throws {
+        try await PostgresTestDatabase.withTable("exists", "id int PRIMARY KEY") { client, table in
+            #expect(try await client.tableExists(table))
+            #expect(try await client.tableExists("public.\(table)"))
+            let missing = try PostgresIdentifier.quoted(PostgresTestDatabase.uniqueTableName("missing"))
+            #expect(try await client.tableExists(missing) == false)
+            #expect(try await client.tableExists("no_such_schema_\(UUID().uuidString.prefix(8).lowercased()).\(missing)") == false)
+        }
+    }
+
     @Test("commits a transaction on success and rolls it back on error")
     func transactions() async throws {
         try await PostgresTestDatabase.withTable("tx", "id int PRIMARY KEY") { client, table in

@@ -44,8 +44,7 @@ public struct PostgresGoneSubscriptionStore: GoneSubscriptionStore {
     /// a notice on every start).
     public func prepare() async throws {
         let table = try table
-        let exists = try await client.query("SELECT to_regclass($1) IS NOT NULL", [.text(table)], retryOnConnectionLoss: true)
-        if try exists.first?.bool(0) == true { return }
+        if try await client.tableExists(table) { return }
         _ = try await client.query("""
             CREATE TABLE IF NOT EXISTS \(table) (
               subscription_id text NOT NULL,
