@@ -110,10 +110,7 @@ struct OpsReplaySubscriptionBrokerTests {
     }
 
     @Test func aReplayForOneSubscriptionMarksEveryRecordAndKeepsItsTargetAcrossResume() async throws {
-        let source = OpsTestEnvironment.uniqueName("ops-replaysub-src")
-        let target = TopicName.scratch(OpsTestEnvironment.uniqueName("ops-replaysub-dst")).rawValue
-        try await seed(source)
-        try await OpsTestEnvironment.createTopic(target, partitions: 1)
+        let (source, target) = try await OpsTestEnvironment.replayTopics("ops-replaysub", targetPartitions: 1, seed: seed)
         let clients = try OpsTestEnvironment.clients()
         // rate 10 makes batches of 10 records: stop after the first batch, then resume.
         let request = ReplayRequest(stage: .deliverer, topics: [source], from: .beginning, to: .end, targetTopic: target,
@@ -154,10 +151,7 @@ struct OpsReplaySubscriptionBrokerTests {
     }
 
     @Test func aReplayForEverySubscriptionStoresNoneAndLeavesTheRecordsOwn() async throws {
-        let source = OpsTestEnvironment.uniqueName("ops-replaysub-all")
-        let target = TopicName.scratch(OpsTestEnvironment.uniqueName("ops-replaysub-all-dst")).rawValue
-        try await seed(source)
-        try await OpsTestEnvironment.createTopic(target, partitions: 1)
+        let (source, target) = try await OpsTestEnvironment.replayTopics("ops-replaysub-all", targetPartitions: 1, seed: seed)
         let clients = try OpsTestEnvironment.clients()
         let request = ReplayRequest(stage: .deliverer, topics: [source], from: .beginning, to: .end, targetTopic: target)
 

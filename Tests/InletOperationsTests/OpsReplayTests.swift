@@ -17,10 +17,7 @@ struct OpsReplayTests {
     }
 
     @Test func selectiveReplayProducesExactlyTheFilteredRecordsWithReplayHeaders() async throws {
-        let source = OpsTestEnvironment.uniqueName("ops-replay-src")
-        let target = TopicName.scratch(OpsTestEnvironment.uniqueName("ops-replay-dst")).rawValue
-        try await seed(source)
-        try await OpsTestEnvironment.createTopic(target, partitions: 2)
+        let (source, target) = try await OpsTestEnvironment.replayTopics("ops-replay", targetPartitions: 2, seed: seed)
         let clients = try OpsTestEnvironment.clients()
         let filter = try RecordFilter("envelope.integration == 'acme' && payload.n >= 8")
         let request = ReplayRequest(stage: .mapper, topics: [source], from: .offset(2), to: .end, filter: filter, targetTopic: target)
@@ -74,10 +71,7 @@ struct OpsReplayTests {
     }
 
     @Test func resumeContinuesFromTheRecordedPositionAndSendsEachRecordOnce() async throws {
-        let source = OpsTestEnvironment.uniqueName("ops-replay-resume")
-        let target = TopicName.scratch(OpsTestEnvironment.uniqueName("ops-replay-resume-dst")).rawValue
-        try await seed(source)
-        try await OpsTestEnvironment.createTopic(target, partitions: 1)
+        let (source, target) = try await OpsTestEnvironment.replayTopics("ops-replay-resume", targetPartitions: 1, seed: seed)
         let clients = try OpsTestEnvironment.clients()
         // rate 10 makes batches of 10 records: stop after the first batch.
         let request = ReplayRequest(stage: .mapper, topics: [source], from: .beginning, to: .end, targetTopic: target, rate: 10)

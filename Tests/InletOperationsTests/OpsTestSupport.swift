@@ -42,6 +42,17 @@ enum OpsTestEnvironment {
         try await admin.createTopics([KafkaTopicSpecification(name: name, partitions: partitions)])
     }
 
+    /// A replay's topics: a fresh source filled by `seed`, and an empty scratch target of `targetPartitions`
+    /// partitions, both named after `name`.
+    static func replayTopics(_ name: String, targetPartitions: Int,
+                             seed: (String) async throws -> Void) async throws -> (source: String, target: String) {
+        let source = uniqueName(name)
+        let target = TopicName.scratch(uniqueName(name + "-dst")).rawValue
+        try await seed(source)
+        try await createTopic(target, partitions: targetPartitions)
+        return (source, target)
+    }
+
     /// Produces `records` one after another (offsets follow the array order within a partition), then waits until
     /// they are readable.
     @discardableResult
