@@ -108,8 +108,8 @@ $BENCH replay-bench --brokers "$INLET_KAFKA_BROKERS" --records "$N" --rounds 3 -
 
 # --- provider families at the receiver alone (issue 4): HMAC (Stripe), URL-signing (Twilio), asymmetric (Discord) ---
 # Each against two servers measured right before it: the receiver's own server answering 202 with no verification
-# and no broker (the issue's baseline: same channel handlers, limits and event loops, from the same INLET_* settings)
-# and the bare Hummingbird server above (the HTTP stack alone). A short warm-up first (connections, topic metadata)
+# and no broker (the issue's baseline: same channel handlers, limits and event loops, from the same INLET_* settings,
+# webhooks answered on the event loop as the receiver does) and the bare Hummingbird server above (its router). A short warm-up first (connections, topic metadata)
 # is not counted.
 INLET_ADMIN_PORT=0 $BIN receiver > "$RUN/receiver-families.log" 2>&1 & families_pid=$!; pids+=("$families_pid")
 $BENCH receiver-baseline --port 18082 > "$RUN/receiver-baseline.log" 2>&1 & same_pid=$!; pids+=("$same_pid")

@@ -10,14 +10,14 @@ enum SendOutcome: Sendable {
     case failed(KafkaError)
 }
 
-/// Produces a record and waits for the broker's delivery report, but no longer than `timeout`.
+/// Produces a request's records and reports once whether the broker stored them, but waits no longer than `timeout`.
 ///
-/// This is the receiver's hot path, so it creates no task and schedules no timer per request: the record goes to
-/// librdkafka with a callback (``KafkaProducer/send(_:onDelivery:)``), and its deadline joins a shared
+/// This is the receiver's hot path, so it creates no task and schedules no timer per request: each record goes to
+/// librdkafka with a callback (``KafkaProducer/send(_:onDelivery:)``), and the request's deadline joins a shared
 /// ``AcknowledgementDeadlines`` bucket whose one timer answers every request of that bucket that is still waiting.
-/// Whichever comes first — delivery report or deadline — answers the request; the other is ignored. (An earlier
-/// version spawned a task and scheduled and cancelled a NIO timer per request: two cross-thread event-loop wake-ups
-/// per webhook, measurable at 10,000 requests/s on two cores.)
+/// Whichever comes first — the last delivery report, the first failure or the deadline — answers the request; the
+/// rest is ignored. (An earlier version spawned a task and scheduled and cancelled a NIO timer per request: two
+/// cross-thread event-loop wake-ups per webhook, measurable at 10,000 requests/s on two cores.)
 struct AcknowledgedProducer: Sendable {
     let producer: KafkaProducer
     let deadlines: AcknowledgementDeadlines
@@ -33,59 +33,48 @@ struct AcknowledgedProducer: Sendable {
         self.recordObserver = recordObserver
     }
 
-    func send(_ record: KafkaProducerRecord) async -> SendOutcome {
-        recordObserver?(record)
-        let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<SendOutcome, Never>) in
-            let waiter = AcknowledgementWaiter(continuation)
-            let ticket = deadlines.register(waiter)
-            producer.send(record) { [deadlines] result in
+    /// Produces `records` (one delivery, or every item of a batched request) and calls `completion` exactly once:
+    /// `.acknowledged` when all were stored, otherwise the first failure or `.timedOut`. Any failure answers at
+    /// once: records already stored stay stored, and the provider's retry re-sends them, which the deduplicator
+    /// absorbs. `completion` runs on the producer's event thread, the deadline timer's event loop, or — for a
+    /// record librdkafka refused at once — the caller's thread before this returns.
+    /// - Precondition: `records` is not empty.
+    func send(_ records: [KafkaProducerRecord], completion: @escaping @Sendable (SendOutcome) -> Void) {
+        precondition(!records.isEmpty, "send needs at least one record")
+        let waiter = AcknowledgementWaiter { [health] outcome in
+            switch outcome {
+            case .acknowledged: health.recordDelivered()
+            case .timedOut, .failed: health.recordDeliveryFailure()
+            }
+            completion(outcome)
+        }
+        let ticket = deadlines.register(waiter)
+        if records.count == 1 {
+            recordObserver?(records[0])
+            producer.send(records[0]) { [deadlines] result in
                 deadlines.forget(ticket)
                 switch result {
                 case .success(let report): waiter.resume(.acknowledged(report))
                 case .failure(let error): waiter.resume(.failed(error))
                 }
             }
+            return
         }
-        switch outcome {
-        case .acknowledged: health.recordDelivered()
-        case .timedOut, .failed: health.recordDeliveryFailure()
-        }
-        return outcome
-    }
-}
-
-extension AcknowledgedProducer {
-    /// Produces every record of a batched request and waits until all are acknowledged, the first fails, or the
-    /// deadline passes — one continuation, one deadline registration and one callback per record, as for a single
-    /// record. Any failure answers the request at once: records already stored stay stored, and the provider's retry
-    /// re-sends them, which the deduplicator absorbs.
-    /// - Precondition: `records` is not empty.
-    func sendAll(_ records: [KafkaProducerRecord]) async -> SendOutcome {
-        precondition(!records.isEmpty, "sendAll needs at least one record")
-        let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<SendOutcome, Never>) in
-            let waiter = AcknowledgementWaiter(continuation)
-            let ticket = deadlines.register(waiter)
-            let pending = PendingAcknowledgements(records.count)
-            for record in records {
-                recordObserver?(record)
-                producer.send(record) { [deadlines] result in
-                    switch result {
-                    case .success(let report):
-                        guard pending.acknowledgeOne() else { return }
-                        deadlines.forget(ticket)
-                        waiter.resume(.acknowledged(report))
-                    case .failure(let error):
-                        deadlines.forget(ticket)
-                        waiter.resume(.failed(error))
-                    }
+        let pending = PendingAcknowledgements(records.count)
+        for record in records {
+            recordObserver?(record)
+            producer.send(record) { [deadlines] result in
+                switch result {
+                case .success(let report):
+                    guard pending.acknowledgeOne() else { return }
+                    deadlines.forget(ticket)
+                    waiter.resume(.acknowledged(report))
+                case .failure(let error):
+                    deadlines.forget(ticket)
+                    waiter.resume(.failed(error))
                 }
             }
         }
-        switch outcome {
-        case .acknowledged: health.recordDelivered()
-        case .timedOut, .failed: health.recordDeliveryFailure()
-        }
-        return outcome
     }
 }
 
@@ -99,21 +88,21 @@ final class PendingAcknowledgements: Sendable {
     func acknowledgeOne() -> Bool { remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 }
 }
 
-/// One request waiting for its delivery report; resumed once, later results are dropped.
+/// One request waiting for its delivery report; answered once, later results are dropped.
 final class AcknowledgementWaiter: Sendable {
-    private let continuation: Mutex<CheckedContinuation<SendOutcome, Never>?>
+    private let answer: Mutex<(@Sendable (SendOutcome) -> Void)?>
 
-    init(_ continuation: CheckedContinuation<SendOutcome, Never>) {
-        self.continuation = Mutex(continuation)
+    init(_ answer: @escaping @Sendable (SendOutcome) -> Void) {
+        self.answer = Mutex(answer)
     }
 
     func resume(_ outcome: SendOutcome) {
-        // Take it under the lock, resume outside it.
-        let waiting = continuation.withLock { value -> CheckedContinuation<SendOutcome, Never>? in
+        // Take it under the lock, call it outside.
+        let waiting = answer.withLock { value -> (@Sendable (SendOutcome) -> Void)? in
             defer { value = nil }
             return value
         }
-        waiting?.resume(returning: outcome)
+        waiting?(outcome)
     }
 }
 

@@ -32,7 +32,7 @@ struct WebhookReceiver: Sendable {
     private static let jsonHeaders: HTTPFields = [.contentType: "application/json"]
 
     /// What a request came to.
-    private enum Answer {
+    enum Answer: Sendable {
         /// One delivery stored; its ID.
         case delivery(String)
         /// A batch of `count` deliveries stored.
@@ -41,18 +41,71 @@ struct WebhookReceiver: Sendable {
         case handshake(HandshakeKind, HandshakeResponse)
     }
 
-    /// Answers one `POST` (or handshake `GET`) to `/webhooks/<definition>/<integration>`.
+    /// What the checks before the body decided.
+    enum BodyAdmission {
+        /// Answer this now; the body is not read.
+        case refuse(WebhookRejection)
+        /// Read the body (up to ``maximumBodySize``) for this route.
+        case read(IntegrationRoute)
+    }
+
+    /// What a request whose body was read needs next.
+    enum BodyOutcome {
+        /// The answer is known: a rejection or a handshake.
+        case answer(Result<Answer, WebhookRejection>)
+        /// Verified: produce these records, then answer.
+        case produce(PendingDelivery)
+    }
+
+    /// Verified records waiting to be produced, and what to answer once the broker stored them.
+    struct PendingDelivery: Sendable {
+        let route: IntegrationRoute
+        /// One record per delivery; never empty.
+        let records: [KafkaProducerRecord]
+        let answer: Answer
+    }
+
+    /// Answers one `POST` (or handshake `GET`) to `/webhooks/<definition>/<integration>` routed by Hummingbird's
+    /// router. (On a live server the connection's ``WebhookChannelHandler`` answers these first, through the same
+    /// steps; see its documentation for when requests still come here.)
     /// - Throws: only when reading the body fails (the connection broke); every rejection is a response.
     func receive(_ request: Request, definition: Substring, integration: Substring) async throws -> Response {
-        switch try await accept(request, definition: definition, integration: integration) {
+        let result: Result<Answer, WebhookRejection>
+        switch admitBody(request, definition: definition, integration: integration) {
+        case .refuse(let rejection):
+            result = .failure(rejection)
+        case .read(let route):
+            // A sender that stalls is answered 408 by the connection's BodyDeadlineHandler, which ends this read
+            // with an error (the connection is closed by then, so nothing more is answered here).
+            let buffer: ByteBuffer
+            do {
+                buffer = try await request.body.collect(upTo: maximumBodySize)
+            } catch is NIOTooManyBytesError {
+                return respond(.failure(tooLarge()), definition: definition, integration: integration).hummingbirdResponse
+            }
+            switch process(request, route: route, body: Array(buffer.readableBytesView)) {
+            case .answer(let answer):
+                result = answer
+            case .produce(let pending):
+                result = await withCheckedContinuation { continuation in
+                    send(pending) { continuation.resume(returning: $0) }
+                }
+            }
+        }
+        return respond(result, definition: definition, integration: integration).hummingbirdResponse
+    }
+
+    /// The response to `result`, counted: accepted deliveries and batches, answered handshakes, rejections by code.
+    func respond(_ result: Result<Answer, WebhookRejection>, definition: Substring, integration: Substring) -> ReceiverResponse {
+        switch result {
         case .success(.delivery(let deliveryID)):
             counters.recordAccepted(definition: String(definition))
-            let body = "{\"status\":\"accepted\",\"id\":\(JSONString.quoted(deliveryID))}"
-            return Response(status: .accepted, headers: Self.jsonHeaders, body: .init(byteBuffer: ByteBuffer(string: body)))
+            return ReceiverResponse(status: .accepted, headers: Self.jsonHeaders,
+                                   body: "{\"status\":\"accepted\",\"id\":\(JSONString.quoted(deliveryID))}")
         case .success(.batch(let count)):
             counters.recordAccepted(definition: String(definition))
-            let body = "{\"status\":\"accepted\",\"count\":\(count)}"
-            return Response(status: .accepted, headers: Self.jsonHeaders, body: .init(byteBuffer: ByteBuffer(string: body)))
+            return ReceiverResponse(status: .accepted, headers: Self.jsonHeaders,
+                                   body: "{\"status\":\"accepted\",\"count\":\(count)}")
         case .success(.handshake(let kind, let answer)):
             handshakeCounters.recordAnswered(kind)
             logger.info("answered a handshake", metadata: [
@@ -66,107 +119,109 @@ struct WebhookReceiver: Sendable {
 
     /// - Parameter definition: the URL's definition segment, nil when the route had none (the counters export
     ///   undeclared names as `unknown`).
-    func reject(_ rejection: WebhookRejection, definition: Substring?, integration: Substring) -> Response {
+    func reject(_ rejection: WebhookRejection, definition: Substring?, integration: Substring) -> ReceiverResponse {
         counters.recordRejection(rejection.code, definition: definition.map(String.init))
         logger.debug("webhook rejected", metadata: [
             LogKeys.integration: "\(integration.prefix(64))", LogKeys.rejection: "\(rejection.code.rawValue)",
         ])
-        return rejection.response(retryAfterSeconds: retryAfterSeconds)
+        return rejection.webhookResponse(retryAfterSeconds: retryAfterSeconds)
     }
 
-    private func accept(_ request: Request, definition: Substring, integration: Substring) async throws -> Result<Answer, WebhookRejection> {
+    /// The checks that need no body, cheapest first, so a bad request costs little: draining, header limits, route,
+    /// rate limit (which takes a token when it admits), method, content type, declared length.
+    func admitBody(_ request: Request, definition: Substring, integration: Substring) -> BodyAdmission {
         if health.isDraining {
-            return .failure(WebhookRejection(.shuttingDown, "the receiver is shutting down; retry on another instance"))
+            return .refuse(WebhookRejection(.shuttingDown, "the receiver is shutting down; retry on another instance"))
         }
-        if let rejection = limits.headers.check(request.headers) { return .failure(rejection) }
+        if let rejection = limits.headers.check(request.headers) { return .refuse(rejection) }
         let route: IntegrationRoute
         switch directory.directory.route(definition: definition, integration: integration) {
         case .success(let found): route = found
-        case .failure(let rejection): return .failure(rejection)
+        case .failure(let rejection): return .refuse(rejection)
         }
         // After routing, so only configured integrations have buckets; before the body, so refusing costs little.
-        if let rejection = limits.admit(integration: route.integration.id) { return .failure(rejection) }
+        if let rejection = limits.admit(integration: route.integration.id) { return .refuse(rejection) }
         let isGET = request.method == .get
         if isGET, !route.answersGET {
-            return .failure(Self.getIsNotAHandshake(route))
+            return .refuse(Self.getIsNotAHandshake(route))
         }
-        let encoding = route.definition.bodyEncoding
         if !isGET, !route.answersHandshakesFirst,
-           let rejection = Self.checkContentType(request.headers[.contentType], encoding: encoding) {
-            return .failure(rejection)
+           let rejection = Self.checkContentType(request.headers[.contentType], encoding: route.definition.bodyEncoding) {
+            return .refuse(rejection)
         }
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > maximumBodySize {
-            return .failure(tooLarge())
+            return .refuse(tooLarge())
         }
-        // A sender that stalls is answered 408 by the connection's BodyDeadlineHandler, which ends this read with
-        // an error (the connection is closed by then, so nothing more is answered here).
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: maximumBodySize)
-        } catch is NIOTooManyBytesError {
-            return .failure(tooLarge())
-        }
-        let body = Array(buffer.readableBytesView)
-        let inbound = route.inboundRequest(request, body: body, now: ReceiverHealth.unixSeconds(), publicBaseURL: publicBaseURL)
+        return .read(route)
+    }
 
+    /// Everything after the body arrived, without waiting: unsigned handshakes, verification, signed handshakes,
+    /// extraction, and the records to produce.
+    func process(_ request: Request, route: IntegrationRoute, body: [UInt8]) -> BodyOutcome {
+        let isGET = request.method == .get
+        let inbound = route.inboundRequest(request, body: body, now: ReceiverHealth.unixSeconds(), publicBaseURL: publicBaseURL)
         if route.answersHandshakesFirst {
-            if let answer = Self.handshake(route, inbound, phase: .beforeVerification) { return answer }
+            if let answer = Self.handshake(route, inbound, phase: .beforeVerification) { return .answer(answer) }
             // A GET that no unsigned responder recognised, with no signed GET handshake to come: nothing to verify.
-            if isGET, !route.answersHandshakesAfterVerification { return .failure(Self.getIsNotAHandshake(route)) }
-            if !isGET, let rejection = Self.checkContentType(request.headers[.contentType], encoding: encoding) {
-                return .failure(rejection)
+            if isGET, !route.answersHandshakesAfterVerification { return .answer(.failure(Self.getIsNotAHandshake(route))) }
+            if !isGET, let rejection = Self.checkContentType(request.headers[.contentType], encoding: route.definition.bodyEncoding) {
+                return .answer(.failure(rejection))
             }
         }
         let verificationStarted = ContinuousClock.now
         let verdict = route.verifier.verify(inbound)
         counters.recordVerification(definition: route.definition.name.rawValue, duration: ContinuousClock.now - verificationStarted)
         if let rejection = verdict {
-            return .failure(WebhookRejection(rejection))
+            return .answer(.failure(WebhookRejection(rejection)))
         }
         if route.answersHandshakesAfterVerification, let answer = Self.handshake(route, inbound, phase: .afterVerification) {
-            return answer
+            return .answer(answer)
         }
         if isGET {
-            return .failure(Self.getIsNotAHandshake(route))
+            return .answer(.failure(Self.getIsNotAHandshake(route)))
         }
 
         let receivedAt = RFC3339.now()
         let traceparent = TraceParent.continuing(request.headers[HeaderNames.traceparent])
         switch route.reading {
         case .single(let extractor):
-            let metadata: DeliveryMetadata
             switch extractor.extract(headers: request.headers, body: body) {
-            case .success(let found): metadata = found
-            case .failure(let rejection): return .failure(rejection)
+            case .success(let metadata):
+                let record = Self.makeRecord(route: route, metadata: metadata, body: body, registry: registry,
+                                             receivedAt: receivedAt, traceparent: traceparent).record
+                return .produce(PendingDelivery(route: route, records: [record], answer: .delivery(metadata.deliveryID)))
+            case .failure(let rejection):
+                return .answer(.failure(rejection))
             }
-            let (topic, record) = Self.makeRecord(route: route, metadata: metadata, body: body, registry: registry,
-                                                  receivedAt: receivedAt, traceparent: traceparent)
-            counters.beginSend()
-            let sendStarted = ContinuousClock.now
-            let outcome = await producer.send(record)
-            counters.recordAcknowledgement(Self.metricOutcome(outcome), duration: ContinuousClock.now - sendStarted)
-            counters.endSend()
-            if let rejection = rejection(for: outcome, route: route, topic: topic.rawValue) { return .failure(rejection) }
-            return .success(.delivery(metadata.deliveryID))
-
         case .batch(let extractor):
             let items: [BatchItem]
             switch extractor.extract(headers: request.headers, body: body) {
             case .success(let found): items = found
-            case .failure(let rejection): return .failure(rejection)
+            case .failure(let rejection): return .answer(.failure(rejection))
             }
-            guard !items.isEmpty else { return .success(.batch(count: 0)) }
+            guard !items.isEmpty else { return .answer(.success(.batch(count: 0))) }
             let records = items.map { item in
                 Self.makeRecord(route: route, metadata: item.attributes, body: Array(item.bytes), registry: registry,
                                 receivedAt: receivedAt, traceparent: traceparent).record
             }
-            counters.beginSend()
-            let sendStarted = ContinuousClock.now
-            let outcome = await producer.sendAll(records)
+            return .produce(PendingDelivery(route: route, records: records, answer: .batch(count: items.count)))
+        }
+    }
+
+    /// Produces `pending`'s records and calls `completion` once with the answer: the delivery when the broker stored
+    /// every record, a 503 when it failed or did not acknowledge in time. Suspends nothing; `completion` runs on
+    /// the producer's event thread, a timer's event loop, or (a record refused at once) the caller's thread.
+    func send(_ pending: PendingDelivery, completion: @escaping @Sendable (Result<Answer, WebhookRejection>) -> Void) {
+        counters.beginSend()
+        let sendStarted = ContinuousClock.now
+        producer.send(pending.records) { [self] outcome in
             counters.recordAcknowledgement(Self.metricOutcome(outcome), duration: ContinuousClock.now - sendStarted)
             counters.endSend()
-            if let rejection = rejection(for: outcome, route: route, topic: records[0].topic) { return .failure(rejection) }
-            return .success(.batch(count: items.count))
+            if let rejection = rejection(for: outcome, route: pending.route, topic: pending.records[0].topic) {
+                completion(.failure(rejection))
+            } else {
+                completion(.success(pending.answer))
+            }
         }
     }
 
@@ -219,14 +274,14 @@ struct WebhookReceiver: Sendable {
     }
 
     /// A handshake's answer as written: its status, content type, body and headers.
-    static func response(_ answer: HandshakeResponse) -> Response {
+    static func response(_ answer: HandshakeResponse) -> ReceiverResponse {
         var headers = HTTPFields()
         if let contentType = answer.contentType { headers[.contentType] = contentType }
         for header in answer.headers {
             if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }
         }
-        return Response(status: HTTPResponse.Status(code: answer.status), headers: headers,
-                        body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+        return ReceiverResponse(status: HTTPResponse.Status(code: answer.status), headers: headers,
+                               body: ByteBuffer(bytes: answer.body))
     }
 
     /// The record of a verified delivery (or one item of a batch): the bytes unchanged, keyed
@@ -246,7 +301,7 @@ struct WebhookReceiver: Sendable {
         return (topic, record)
     }
 
-    private func tooLarge() -> WebhookRejection {
+    func tooLarge() -> WebhookRejection {
         WebhookRejection(.payloadTooLarge, "the body is larger than \(maximumBodySize) bytes")
     }
 
@@ -295,5 +350,28 @@ extension Substring {
         while result.first == " " || result.first == "\t" { result = result.dropFirst() }
         while result.last == " " || result.last == "\t" { result = result.dropLast() }
         return result
+    }
+}
+
+extension WebhookReceiver: WebhookIntake {
+    func admit(_ request: Request, definition: Substring, integration: Substring) -> Result<IntegrationRoute, ReceiverRefusal> {
+        switch admitBody(request, definition: definition, integration: integration) {
+        case .read(let route): .success(route)
+        case .refuse(let rejection): .failure(ReceiverRefusal(response: reject(rejection, definition: definition, integration: integration)))
+        }
+    }
+
+    func receive(_ request: Request, admission route: IntegrationRoute, body: [UInt8], definition: Substring,
+                 integration: Substring, answer: @escaping @Sendable (ReceiverResponse) -> Void) {
+        switch process(request, route: route, body: body) {
+        case .answer(let result):
+            answer(respond(result, definition: definition, integration: integration))
+        case .produce(let pending):
+            send(pending) { [self] result in answer(respond(result, definition: definition, integration: integration)) }
+        }
+    }
+
+    func tooLarge(definition: Substring, integration: Substring) -> ReceiverResponse {
+        reject(tooLarge(), definition: definition, integration: integration)
     }
 }

@@ -98,7 +98,7 @@ public struct WebhookRejection: Error, Sendable, Equatable, CustomStringConverti
 
     /// The JSON response; 503s carry `Retry-After` (the configured value), 429s their own; a 408 closes the
     /// connection (the rest of a slow body is not worth waiting for).
-    func response(retryAfterSeconds: Int) -> Response {
+    func webhookResponse(retryAfterSeconds: Int) -> ReceiverResponse {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let own = self.retryAfterSeconds {
             headers[.retryAfter] = String(own)
@@ -106,7 +106,12 @@ public struct WebhookRejection: Error, Sendable, Equatable, CustomStringConverti
             headers[.retryAfter] = String(retryAfterSeconds)
         }
         if code == .requestTimeout { headers[.connection] = "close" }
-        return Response(status: code.status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: jsonBody)))
+        return ReceiverResponse(status: code.status, headers: headers, body: jsonBody)
+    }
+
+    /// ``webhookResponse(retryAfterSeconds:)`` as Hummingbird's `Response`.
+    func response(retryAfterSeconds: Int) -> Response {
+        webhookResponse(retryAfterSeconds: retryAfterSeconds).hummingbirdResponse
     }
 
     /// `{"error": {"code": …, "message": …}}`

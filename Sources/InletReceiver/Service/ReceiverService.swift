@@ -176,7 +176,7 @@ public final class ReceiverService: Service, Sendable {
     /// service that the application's `ServiceGroup` shuts down after the server. Use it with HummingbirdTesting:
     /// `try await service.makeApplication().test(.router) { client in … }`.
     public func makeApplication() -> Application<RouterResponder<BasicRequestContext>> {
-        Self.application(router: makeRouter(), configuration: configuration, limits: limits, counters: counters,
+        Self.application(router: makeRouter(), webhooks: receiver, configuration: configuration, limits: limits, counters: counters,
                          eventLoops: eventLoops, services: runsProducer ? [producer] : [],
                          onServerRunning: { [state, logger] channel in
                              let port = channel.localAddress?.port
@@ -187,9 +187,9 @@ public final class ReceiverService: Service, Sendable {
     }
 
     /// The receiver's HTTP server with nothing behind its webhook route: the same application, channel handlers
-    /// (body deadline, idle timeout, decoder limits), event loops and body limit as ``makeApplication()``, but
-    /// `POST /webhooks/<definition>/<integration>` reads the body and answers 202 at once — no integration lookup, no
-    /// verification, no broker.
+    /// (body deadline, idle timeout, decoder limits, the event-loop webhook handler), event loops and body limit as
+    /// ``makeApplication()``, but `POST /webhooks/<definition>/<integration>` reads the body and answers 202 at once
+    /// — no integration lookup, no verification, no broker — on the event loop, as the receiver answers webhooks.
     ///
     /// It exists for one measurement: the baseline that issue 4's provider-family rows of `make bench` divide by
     /// ("the same server answering 202 with no verification and no broker"), so the ratio is the cost of verifying
@@ -202,18 +202,19 @@ public final class ReceiverService: Service, Sendable {
         let maximumBodySize = configuration.maximumBodySize
         router.post("/webhooks/:definition/:integration") { request, _ -> Response in
             let body = try await request.body.collect(upTo: maximumBodySize)
-            return Response(status: .accepted, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"accepted\",\"bytes\":\(body.readableBytes)}")))
+            return UnverifiedIntake.accepted(bytes: body.readableBytes).hummingbirdResponse
         }
         let limits = ReceiverLimits(configuration: configuration)
-        return application(router: router, configuration: configuration, limits: limits,
+        return application(router: router, webhooks: UnverifiedIntake(maximumBodySize: maximumBodySize),
+                           configuration: configuration, limits: limits,
                            counters: ReceiverCounters(definitions: []), eventLoops: eventLoops, services: [],
                            onServerRunning: { _ in }, logger: logger)
     }
 
     /// The one place the receiver's server is put together, shared by the receiver and its benchmark baseline.
     private static func application(
-        router: Router<BasicRequestContext>, configuration: ReceiverConfiguration, limits: ReceiverLimits,
+        router: Router<BasicRequestContext>, webhooks: some WebhookIntake, configuration: ReceiverConfiguration,
+        limits: ReceiverLimits,
         counters: ReceiverCounters, eventLoops: any EventLoopGroup, services: [any Service],
         onServerRunning: @escaping @Sendable (any Channel) async -> Void, logger: Logger
     ) -> Application<RouterResponder<BasicRequestContext>> {
@@ -227,7 +228,8 @@ public final class ReceiverService: Service, Sendable {
             // the rest).
             server: .http1(configuration: .init(additionalChannelHandlers: [BodyDeadlineHandler(bodyDeadline)],
                                                 idleTimeout: TimeAmount(configuration.idleTimeout),
-                                                httpDecoderConfiguration: limits.headers.parserLimits)),
+                                                httpDecoderConfiguration: limits.headers.parserLimits),
+                           webhooks: webhooks),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             services: services,
             onServerRunning: onServerRunning,
@@ -265,6 +267,29 @@ private final class ServiceState: Sendable {
     let started = Atomic<Bool>(false)
 }
 
+/// The baseline's webhook answer: 202 once the body arrived, with no lookup, verification or broker.
+struct UnverifiedIntake: WebhookIntake {
+    let maximumBodySize: Int
+
+    static func accepted(bytes: Int) -> ReceiverResponse {
+        ReceiverResponse(status: .accepted, headers: [.contentType: "application/json"],
+                        body: "{\"status\":\"accepted\",\"bytes\":\(bytes)}")
+    }
+
+    func admit(_ request: Request, definition: Substring, integration: Substring) -> Result<Void, ReceiverRefusal> {
+        .success(())
+    }
+
+    func receive(_ request: Request, admission: Void, body: [UInt8], definition: Substring, integration: Substring,
+                 answer: @escaping @Sendable (ReceiverResponse) -> Void) {
+        answer(Self.accepted(bytes: body.count))
+    }
+
+    func tooLarge(definition: Substring, integration: Substring) -> ReceiverResponse {
+        WebhookRejection(.payloadTooLarge, "the body is larger than \(maximumBodySize) bytes").webhookResponse(retryAfterSeconds: 1)
+    }
+}
+
 /// Turns the router's empty 404 for unknown paths and methods into the receiver's JSON rejection.
 struct NotFoundAsJSONMiddleware<Context: RequestContext>: RouterMiddleware {
     let receiver: WebhookReceiver
@@ -273,7 +298,7 @@ struct NotFoundAsJSONMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
-            return receiver.reject(WebhookRejection(.routeNotFound, "no route for \(request.method) \(request.uri.path.prefix(128)); webhooks are POSTed to /webhooks/<definition>/<integration>"), definition: nil, integration: "")
+            return receiver.reject(WebhookRejection(.routeNotFound, "no route for \(request.method) \(request.uri.path.prefix(128)); webhooks are POSTed to /webhooks/<definition>/<integration>"), definition: nil, integration: "").hummingbirdResponse
         }
     }
 }

@@ -66,12 +66,12 @@ import Testing
 
     // MARK: Through the router
 
-    @Test func anIntegrationOverItsLimitGets429WithRetryAfterAndOthersDoNot() async throws {
+    @Test(arguments: ServingPath.allCases) func anIntegrationOverItsLimitGets429WithRetryAfterAndOthersDoNot(_ servingPath: ServingPath) async throws {
         var configuration = ReceiverConfiguration()
         configuration.rateLimit = RateLimit(perSecond: 1, burst: 2)  // under test: far below the default
         let service = try ReceiverFixtures.service(configuration: configuration)
         let signer = try ReceiverFixtures.githubSigner()
-        try await service.makeApplication().test(.router) { client in
+        try await service.makeApplication().test(servingPath.setup) { client in
             for index in 0..<2 {
                 let request = try signer.sign(body: ReceiverFixtures.pullRequestBody, event: "pull_request", deliveryID: "rl-\(index)")
                 #expect(try await client.postSigned(request).status == .accepted)
@@ -105,12 +105,12 @@ import Testing
         #expect(service.limits.rateLimiter?.bucketCount == 2)
     }
 
-    @Test func rateLimitingOffAdmitsEverything() async throws {
+    @Test(arguments: ServingPath.allCases) func rateLimitingOffAdmitsEverything(_ servingPath: ServingPath) async throws {
         var configuration = ReceiverConfiguration()
         configuration.rateLimit = nil
         let service = try ReceiverFixtures.service(configuration: configuration)
         let signer = try ReceiverFixtures.githubSigner()
-        try await service.makeApplication().test(.router) { client in
+        try await service.makeApplication().test(servingPath.setup) { client in
             for index in 0..<5 {
                 let request = try signer.sign(body: ReceiverFixtures.pullRequestBody, event: "pull_request", deliveryID: "off-\(index)")
                 #expect(try await client.postSigned(request).status == .accepted)
@@ -119,13 +119,13 @@ import Testing
         #expect(service.limits.rateLimiter == nil)
     }
 
-    @Test func tooManyOrTooLargeHeadersGet431() async throws {
+    @Test(arguments: ServingPath.allCases) func tooManyOrTooLargeHeadersGet431(_ servingPath: ServingPath) async throws {
         var configuration = ReceiverConfiguration()
         configuration.maximumHeaderCount = 12
         configuration.maximumHeaderBytes = 2048
         let service = try ReceiverFixtures.service(configuration: configuration)
         let request = try ReceiverFixtures.githubSigner().sign(body: ReceiverFixtures.pullRequestBody, event: "pull_request", deliveryID: "hd-1")
-        try await service.makeApplication().test(.router) { client in
+        try await service.makeApplication().test(servingPath.setup) { client in
             // Within both limits: accepted.
             #expect(try await client.postSigned(request).status == .accepted)
 

@@ -7,11 +7,11 @@ import Testing
 /// Integrations kept in PostgreSQL change while the receiver serves: `replaceIntegrations` swaps them in at once,
 /// and a set the schemes cannot use is refused without touching the one in service.
 @Suite struct ReceiverLiveIntegrationsTests {
-    @Test func replacedIntegrationsRouteAtOnceAndABadSetKeepsTheCurrentOne() async throws {
+    @Test(arguments: ServingPath.allCases) func replacedIntegrationsRouteAtOnceAndABadSetKeepsTheCurrentOne(_ servingPath: ServingPath) async throws {
         let service = try ReceiverFixtures.service()
         let newcomer = try ReceiverFixtures.githubSigner(secret: "newcomer-secret", integration: "newcomer")
         let signed = try newcomer.sign(body: ReceiverFixtures.pullRequestBody, event: "pull_request", deliveryID: "live-1")
-        try await service.makeApplication().test(.router) { client in
+        try await service.makeApplication().test(servingPath.setup) { client in
             #expect(try await client.postSigned(signed).receiverErrorCode == "unknown_integration")
             let ready = try await client.execute(uri: "/readyz", method: .get)
             #expect(String(buffer: ready.body).contains("\"integrations\":3"))
@@ -31,9 +31,9 @@ import Testing
 
     /// The route is mounted: it answers the Prometheus text when this test process bootstrapped the global metrics
     /// system (another suite may have), and the documented 503 otherwise — never the router's 404.
-    @Test func mountsTheMetricsRoute() async throws {
+    @Test(arguments: ServingPath.allCases) func mountsTheMetricsRoute(_ servingPath: ServingPath) async throws {
         let service = try ReceiverFixtures.service()
-        try await service.makeApplication().test(.router) { client in
+        try await service.makeApplication().test(servingPath.setup) { client in
             let response = try await client.execute(uri: "/metrics", method: .get)
             let body = String(buffer: response.body)
             if response.status == .ok {

@@ -19,14 +19,14 @@ struct ReceiverProviderTests {
         #expect(Set(ReceiverProviderFixtures.samples.map(\.definition)) == configured)
     }
 
-    @Test(arguments: ReceiverProviderFixtures.samples)
-    func acceptsEachSampleSignedAsItsProviderDoes(sample: ReceiverProviderFixtures.Sample) async throws {
+    @Test(arguments: ReceiverProviderFixtures.samples, ServingPath.allCases)
+    func acceptsEachSampleSignedAsItsProviderDoes(sample: ReceiverProviderFixtures.Sample, servingPath: ServingPath) async throws {
         let log = RecordLog()
         let service = try ReceiverProviderFixtures.service(log: log)
         let signer = try ReceiverProviderFixtures.signer(sample.definition)
         let request = try signer.sign(body: sample.body, event: sample.event, deliveryID: signer.newDeliveryID())
         let definition = ReceiverProviderFixtures.registry[sample.definition]!
-        try await service.makeApplication().test(.router) { client in
+        try await service.makeApplication().test(servingPath.setup) { client in
             let response = try await client.post(request)
             #expect(response.status == .accepted, "\(response.receiverBodyText)")
         }
@@ -44,8 +44,8 @@ struct ReceiverProviderTests {
         #expect(service.counters.acceptedCount == 1)
     }
 
-    @Test(arguments: WebhookDefinition.builtIn.map(\.name.rawValue))
-    func refusesEachProviderWithTheWrongCredential(definition: String) async throws {
+    @Test(arguments: WebhookDefinition.builtIn.map(\.name.rawValue), ServingPath.allCases)
+    func refusesEachProviderWithTheWrongCredential(definition: String, servingPath: ServingPath) async throws {
         let log = RecordLog()
         let service = try ReceiverProviderFixtures.service(log: log)
         let sample = ReceiverProviderFixtures.samples.first { $0.definition == definition }!
@@ -56,7 +56,7 @@ struct ReceiverProviderTests {
             request.body = Array(String(decoding: request.body, as: UTF8.self).replacingOccurrences(of: "local-graph-client-state", with: "forged-state").utf8)
         }
         let forged = request
-        try await service.makeApplication().test(.router) { client in
+        try await service.makeApplication().test(servingPath.setup) { client in
             let response = try await client.post(forged)
             #expect(response.status == .unauthorized, "\(response.receiverBodyText)")
             #expect(response.receiverErrorCode == "signature_mismatch")
@@ -65,7 +65,7 @@ struct ReceiverProviderTests {
         #expect(log.all.isEmpty)
     }
 
-    @Test func splitsBatchesIntoOneRecordPerItemWithItsOwnIDAndTopic() async throws {
+    @Test(arguments: ServingPath.allCases) func splitsBatchesIntoOneRecordPerItemWithItsOwnIDAndTopic(_ servingPath: ServingPath) async throws {
         let log = RecordLog()
         let service = try ReceiverProviderFixtures.service(log: log)
         let body = Array("""
@@ -75,7 +75,7 @@ struct ReceiverProviderTests {
              {"email":"a@example.com","timestamp":1763754851,"event":"machine_opened","sg_event_id":"id-4"}]
             """.utf8)
         let request = try ReceiverProviderFixtures.signer("sendgrid").sign(body: body, event: "", deliveryID: "")
-        try await service.makeApplication().test(.router) { client in
+        try await service.makeApplication().test(servingPath.setup) { client in
             let response = try await client.post(request)
             #expect(response.status == .accepted)
             #expect(response.receiverBodyText == #"{"status":"accepted","count":4}"#)
@@ -92,11 +92,11 @@ struct ReceiverProviderTests {
         #expect(service.counters.acceptedCount == 1)
     }
 
-    @Test func splitsNestedBatchesOfOktaAndMicrosoftGraph() async throws {
+    @Test(arguments: ServingPath.allCases) func splitsNestedBatchesOfOktaAndMicrosoftGraph(_ servingPath: ServingPath) async throws {
         let log = RecordLog()
         let service = try ReceiverProviderFixtures.service(log: log)
         // One application per service: its producer stops with it.
-        try await service.makeApplication().test(.router) { client in
+        try await service.makeApplication().test(servingPath.setup) { client in
             for (definition, sample) in [("okta", "user_lifecycle_create.json"), ("microsoft-graph", "created.json")] {
                 let body = ReceiverProviderFixtures.Sample(definition: definition, file: sample).body
                 let request = try ReceiverProviderFixtures.signer(definition).sign(body: body, event: "", deliveryID: "")
@@ -112,13 +112,13 @@ struct ReceiverProviderTests {
         #expect(envelopes[2].variant == "#Microsoft.Graph.Message")
     }
 
-    @Test func refusesAWholeBatchWhenOneItemHasNoIDAndAcceptsAnEmptyOne() async throws {
+    @Test(arguments: ServingPath.allCases) func refusesAWholeBatchWhenOneItemHasNoIDAndAcceptsAnEmptyOne(_ servingPath: ServingPath) async throws {
         let log = RecordLog()
         let service = try ReceiverProviderFixtures.service(log: log)
         let signer = try ReceiverProviderFixtures.signer("sendgrid")
         let missing = try signer.sign(body: Array(#"[{"event":"delivered","sg_event_id":"a"},{"event":"open"}]"#.utf8), event: "", deliveryID: "")
         let empty = try signer.sign(body: Array("[]".utf8), event: "", deliveryID: "")
-        try await service.makeApplication().test(.router) { client in
+        try await service.makeApplication().test(servingPath.setup) { client in
             let refused = try await client.post(missing)
             #expect(refused.status == .badRequest)
             #expect(refused.receiverErrorCode == "missing_delivery_id")
@@ -130,7 +130,7 @@ struct ReceiverProviderTests {
         #expect(log.all.isEmpty)
     }
 
-    @Test func answers503WhenAnyItemOfABatchIsNotAcknowledged() async throws {
+    @Test(arguments: ServingPath.allCases) func answers503WhenAnyItemOfABatchIsNotAcknowledged(_ servingPath: ServingPath) async throws {
         var configuration = ReceiverConfiguration()
         configuration.acknowledgementTimeout = .milliseconds(300)
         let log = RecordLog()
@@ -138,7 +138,7 @@ struct ReceiverProviderTests {
                                                            producer: ReceiverFixtures.unreachableProducer())
         let body = ReceiverProviderFixtures.Sample(definition: "hubspot", file: "contact_creation.json").body
         let request = try ReceiverProviderFixtures.signer("hubspot").sign(body: body, event: "", deliveryID: "")
-        try await service.makeApplication().test(.router) { client in
+        try await service.makeApplication().test(servingPath.setup) { client in
             let response = try await client.post(request)
             #expect(response.status == .serviceUnavailable)
             #expect(response.receiverErrorCode == "broker_timeout")
@@ -148,13 +148,13 @@ struct ReceiverProviderTests {
         #expect(service.counters.acceptedCount == 0)
     }
 
-    @Test func keepsTwiliosFormBodyAsReceivedAndRefusesOtherMediaTypes() async throws {
+    @Test(arguments: ServingPath.allCases) func keepsTwiliosFormBodyAsReceivedAndRefusesOtherMediaTypes(_ servingPath: ServingPath) async throws {
         let log = RecordLog()
         let service = try ReceiverProviderFixtures.service(log: log)
         let signer = try ReceiverProviderFixtures.signer("twilio")
         let form = Array("AccountSid=AC1&MessageSid=SM1&MessageStatus=delivered&To=%2B14155552671&Body=Hello+there".utf8)
         let request = try signer.sign(body: form, event: "delivered", deliveryID: "idem-1")
-        try await service.makeApplication().test(.router) { client in
+        try await service.makeApplication().test(servingPath.setup) { client in
             #expect(try await client.post(request).status == .accepted)
             var asJSON = request
             asJSON.headers = asJSON.headers.map { $0.name == "Content-Type" ? ($0.name, "application/json") : $0 }
@@ -174,11 +174,11 @@ struct ReceiverProviderTests {
         #expect(record.headers.first(Envelope.Header.contentType) == "application/x-www-form-urlencoded")
     }
 
-    @Test func urlSigningSchemesVerifyAgainstThePublicBaseURL() async throws {
+    @Test(arguments: ServingPath.allCases) func urlSigningSchemesVerifyAgainstThePublicBaseURL(_ servingPath: ServingPath) async throws {
         var configuration = ReceiverConfiguration()
         configuration.publicBaseURL = "https://hooks.example.com"
         let service = try ReceiverProviderFixtures.service(configuration: configuration, log: RecordLog())
-        try await service.makeApplication().test(.router) { client in
+        try await service.makeApplication().test(servingPath.setup) { client in
             for definition in ["twilio", "hubspot", "square"] {
                 let sample = ReceiverProviderFixtures.samples.first { $0.definition == definition }!
                 let right = try ReceiverProviderFixtures.signer(definition, baseURL: "https://hooks.example.com")
@@ -193,7 +193,7 @@ struct ReceiverProviderTests {
         }
     }
 
-    @Test func refusesSecretsPastTheirNotAfterWithoutARestart() async throws {
+    @Test(arguments: ServingPath.allCases) func refusesSecretsPastTheirNotAfterWithoutARestart(_ servingPath: ServingPath) async throws {
         let now = ReceiverHealth.unixSeconds()
         let integrations = [
             Integration(id: "rotating", definition: WebhookDefinition.github.name,
@@ -205,7 +205,7 @@ struct ReceiverProviderTests {
             try WebhookSigner(definition: .github, integrationID: integration, secret: secret)
                 .sign(body: ReceiverFixtures.pullRequestBody, event: "push", deliveryID: "d-\(secret)")
         }
-        try await service.makeApplication().test(.router) { client in
+        try await service.makeApplication().test(servingPath.setup) { client in
             #expect(try await client.post(try signed("current", "rotating")).status == .accepted)
             #expect(try await client.post(try signed("gone", "rotating")).receiverErrorCode == "signature_mismatch")
             let expired = try await client.post(try signed("old", "expired"))

@@ -10,10 +10,10 @@ import Testing
 /// Run with `source deploy/local/env.sh` (librdkafka 2.16).
 @Suite("ReceiverService", .serialized)
 struct ReceiverServiceTests {
-    @Test func acceptsASignedGitHubDeliveryOnceTheBrokerAcknowledges() async throws {
+    @Test(arguments: ServingPath.allCases) func acceptsASignedGitHubDeliveryOnceTheBrokerAcknowledges(_ servingPath: ServingPath) async throws {
         let service = try ReceiverFixtures.service()
         let request = try ReceiverFixtures.githubSigner().sign(body: ReceiverFixtures.pullRequestBody, event: "pull_request", deliveryID: "d-1")
-        try await service.makeApplication().test(.router) { client in
+        try await service.makeApplication().test(servingPath.setup) { client in
             let response = try await client.postSigned(request)
             #expect(response.status == .accepted)
             #expect(response.receiverBodyText == #"{"status":"accepted","id":"d-1"}"#)
@@ -22,31 +22,31 @@ struct ReceiverServiceTests {
         #expect(service.counters.acceptedCount == 1)
     }
 
-    @Test func acceptsADeliverySignedWithARotatedSecret() async throws {
+    @Test(arguments: ServingPath.allCases) func acceptsADeliverySignedWithARotatedSecret(_ servingPath: ServingPath) async throws {
         let service = try ReceiverFixtures.service()
         let request = try ReceiverFixtures.githubSigner(secret: ReceiverFixtures.rotatedGitHubSecret)
             .sign(body: ReceiverFixtures.pullRequestBody, event: "pull_request", deliveryID: "d-2")
-        try await service.makeApplication().test(.router) { client in
+        try await service.makeApplication().test(servingPath.setup) { client in
             let response = try await client.postSigned(request)
             #expect(response.status == .accepted)
         }
     }
 
-    @Test func acceptsAStandardWebhooksDeliveryWithTheEventInTheBody() async throws {
+    @Test(arguments: ServingPath.allCases) func acceptsAStandardWebhooksDeliveryWithTheEventInTheBody(_ servingPath: ServingPath) async throws {
         let service = try ReceiverFixtures.service()
         let body = Array(#"{"type":"invoice.paid","timestamp":"2026-11-21T20:00:00Z","data":{"id":"in_1"}}"#.utf8)
         let request = try ReceiverFixtures.standardSigner().sign(body: body, event: "invoice.paid", deliveryID: "msg_1")
-        try await service.makeApplication().test(.router) { client in
+        try await service.makeApplication().test(servingPath.setup) { client in
             let response = try await client.postSigned(request)
             #expect(response.status == .accepted)
             #expect(response.receiverBodyText == #"{"status":"accepted","id":"msg_1"}"#)
         }
     }
 
-    @Test func answers404ForUnknownOrDisabledIntegrations() async throws {
+    @Test(arguments: ServingPath.allCases) func answers404ForUnknownOrDisabledIntegrations(_ servingPath: ServingPath) async throws {
         let service = try ReceiverFixtures.service()
         let signed = try ReceiverFixtures.githubSigner().sign(body: ReceiverFixtures.pullRequestBody, event: "push", deliveryID: "d")
-        try await service.makeApplication().test(.router) { client in
+        try await service.makeApplication().test(servingPath.setup) { client in
             let cases: [(String, String)] = [
                 ("/webhooks/no-such-provider/acme-gh", "unknown_definition"),
                 ("/webhooks/github/nobody", "unknown_integration"),
@@ -68,11 +68,11 @@ struct ReceiverServiceTests {
         #expect(service.counters.rejections(.routeNotFound) == 3)
     }
 
-    @Test func answers401ForBadSignatures() async throws {
+    @Test(arguments: ServingPath.allCases) func answers401ForBadSignatures(_ servingPath: ServingPath) async throws {
         let service = try ReceiverFixtures.service()
         let signed = try ReceiverFixtures.githubSigner().sign(body: ReceiverFixtures.pullRequestBody, event: "push", deliveryID: "d")
         let wrongSecret = try ReceiverFixtures.githubSigner(secret: "guess").sign(body: ReceiverFixtures.pullRequestBody, event: "push", deliveryID: "d")
-        try await service.makeApplication().test(.router) { client in
+        try await service.makeApplication().test(servingPath.setup) { client in
             let altered = try await client.postSigned(signed, body: ReceiverFixtures.pullRequestBody.dropLast() + [UInt8(ascii: " ")])
             #expect(altered.status == .unauthorized)
             #expect(altered.receiverErrorCode == "signature_mismatch")
@@ -86,24 +86,24 @@ struct ReceiverServiceTests {
         #expect(service.counters.acceptedCount == 0)
     }
 
-    @Test func answers401ForAStaleStandardWebhooksTimestamp() async throws {
+    @Test(arguments: ServingPath.allCases) func answers401ForAStaleStandardWebhooksTimestamp(_ servingPath: ServingPath) async throws {
         let service = try ReceiverFixtures.service()
         let body = Array(#"{"type":"invoice.paid"}"#.utf8)
         let stale = try ReceiverFixtures.standardSigner().sign(body: body, event: "invoice.paid", deliveryID: "msg_1",
                                                               timestamp: ReceiverHealth.unixSeconds() - 600)
-        try await service.makeApplication().test(.router) { client in
+        try await service.makeApplication().test(servingPath.setup) { client in
             let response = try await client.postSigned(stale)
             #expect(response.status == .unauthorized)
             #expect(response.receiverErrorCode == "timestamp_out_of_tolerance")
         }
     }
 
-    @Test func answers400WhenTheDeliveryIDOrEventIsMissing() async throws {
+    @Test(arguments: ServingPath.allCases) func answers400WhenTheDeliveryIDOrEventIsMissing(_ servingPath: ServingPath) async throws {
         let service = try ReceiverFixtures.service()
         let github = try ReceiverFixtures.githubSigner().sign(body: ReceiverFixtures.pullRequestBody, event: "push", deliveryID: "d")
         let noType = try ReceiverFixtures.standardSigner().sign(body: Array(#"{"data":{"type":"nested"}}"#.utf8), event: "", deliveryID: "msg_1")
         let notJSON = try ReceiverFixtures.standardSigner().sign(body: Array("[1,2]".utf8), event: "", deliveryID: "msg_2")
-        try await service.makeApplication().test(.router) { client in
+        try await service.makeApplication().test(servingPath.setup) { client in
             let noDelivery = try await client.postSigned(github, replacing: ["X-GitHub-Delivery": nil])
             #expect(noDelivery.status == .badRequest)
             #expect(noDelivery.receiverErrorCode == "missing_delivery_id")
@@ -117,13 +117,13 @@ struct ReceiverServiceTests {
         }
     }
 
-    @Test func answers413ForABodyOverTheLimit() async throws {
+    @Test(arguments: ServingPath.allCases) func answers413ForABodyOverTheLimit(_ servingPath: ServingPath) async throws {
         var configuration = ReceiverConfiguration()
         configuration.maximumBodySize = 64
         let service = try ReceiverFixtures.service(configuration: configuration)
         let large = try ReceiverFixtures.githubSigner().sign(body: Array(repeating: UInt8(ascii: " "), count: 65), event: "push", deliveryID: "d")
         let fits = try ReceiverFixtures.githubSigner().sign(body: Array("{}".utf8) + Array(repeating: UInt8(ascii: " "), count: 62), event: "push", deliveryID: "d")
-        try await service.makeApplication().test(.router) { client in
+        try await service.makeApplication().test(servingPath.setup) { client in
             let response = try await client.postSigned(large)
             #expect(response.status == .contentTooLarge)
             #expect(response.receiverErrorCode == "payload_too_large")
@@ -131,10 +131,10 @@ struct ReceiverServiceTests {
         }
     }
 
-    @Test func answers415ForBodiesThatAreNotJSON() async throws {
+    @Test(arguments: ServingPath.allCases) func answers415ForBodiesThatAreNotJSON(_ servingPath: ServingPath) async throws {
         let service = try ReceiverFixtures.service()
         let signed = try ReceiverFixtures.githubSigner().sign(body: ReceiverFixtures.pullRequestBody, event: "push", deliveryID: "d")
-        try await service.makeApplication().test(.router) { client in
+        try await service.makeApplication().test(servingPath.setup) { client in
             for contentType in ["application/x-www-form-urlencoded", "text/plain", nil] as [String?] {
                 let response = try await client.postSigned(signed, replacing: ["Content-Type": contentType])
                 #expect(response.status == .unsupportedMediaType)
@@ -145,13 +145,13 @@ struct ReceiverServiceTests {
         #expect(service.counters.rejectionsByCode["unsupported_media_type"] == 3)
     }
 
-    @Test func answers503WithRetryAfterWhenTheBrokerDoesNotAcknowledge() async throws {
+    @Test(arguments: ServingPath.allCases) func answers503WithRetryAfterWhenTheBrokerDoesNotAcknowledge(_ servingPath: ServingPath) async throws {
         var configuration = ReceiverConfiguration()
         configuration.acknowledgementTimeout = .milliseconds(300)
         configuration.retryAfterSeconds = 7
         let service = try ReceiverFixtures.service(configuration: configuration, producer: ReceiverFixtures.unreachableProducer())
         let signed = try ReceiverFixtures.githubSigner().sign(body: ReceiverFixtures.pullRequestBody, event: "push", deliveryID: "d")
-        try await service.makeApplication().test(.router) { client in
+        try await service.makeApplication().test(servingPath.setup) { client in
             #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
             let started = ContinuousClock.now
             let response = try await client.postSigned(signed)
@@ -167,9 +167,9 @@ struct ReceiverServiceTests {
         #expect(service.counters.acceptedCount == 0)
     }
 
-    @Test func reportsLivenessAndReadiness() async throws {
+    @Test(arguments: ServingPath.allCases) func reportsLivenessAndReadiness(_ servingPath: ServingPath) async throws {
         let service = try ReceiverFixtures.service()
-        try await service.makeApplication().test(.router) { client in
+        try await service.makeApplication().test(servingPath.setup) { client in
             let health = try await client.execute(uri: "/healthz", method: .get)
             #expect(health.status == .ok)
             #expect(health.receiverBodyText == #"{"status":"alive"}"#)

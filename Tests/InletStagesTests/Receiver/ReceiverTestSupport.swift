@@ -6,9 +6,21 @@ import InletCore
 import InletKafka
 @testable import InletReceiver
 import Logging
+import Testing
 
 /// Shared fixtures of the receiver tests: integrations, signers and producers (librdkafka's mock cluster, or a
 /// closed port for a broker that never acknowledges).
+/// The two ways a webhook request is answered, for tests that must hold for both: Hummingbird's router
+/// (HummingbirdTesting's router mode: no connection, the route's async handler) and a live server on a real
+/// connection, where `WebhookChannelHandler` answers webhook paths on the event loop.
+enum ServingPath: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case router
+    case eventLoop
+
+    var setup: TestingSetup { self == .router ? .router : .live }
+    var testDescription: String { rawValue }
+}
+
 enum ReceiverFixtures {
     static let githubSecret = "new-github-secret"
     static let rotatedGitHubSecret = "old-github-secret"
