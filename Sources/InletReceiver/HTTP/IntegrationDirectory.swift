@@ -7,7 +7,10 @@ import Synchronization
 /// Everything the receiver needs to accept a delivery through one integration, prepared at start-up: the
 /// integration's verifier (keys parsed, replay caches created), its handshake responders, and how its deliveries are
 /// read (one per request, or a batch to split).
-struct IntegrationRoute: Sendable {
+///
+/// A class: a request carries its route from the checks before the body to the answer, and a struct of a dozen
+/// references cost a retain and a release of each on every copy.
+final class IntegrationRoute: Sendable {
     let integration: Integration
     /// The definition as this integration uses it (`generic-hmac` with the integration's `metadata:` applied).
     let definition: WebhookDefinition

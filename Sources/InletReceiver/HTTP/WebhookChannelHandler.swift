@@ -232,15 +232,33 @@ final class WebhookChannelHandler<Intake: WebhookIntake>: ChannelDuplexHandler, 
     /// `POST` and `GET`; nil for anything else, which the router answers.
     static func webhookPath(_ head: HTTPRequest) -> (definition: Substring, integration: Substring)? {
         guard head.method == .post || head.method == .get, let path = head.path else { return nil }
-        let prefix = "/webhooks/"
-        guard path.hasPrefix(prefix) else { return nil }
-        let rest = path.dropFirst(prefix.count).prefix { $0 != "?" }
-        guard let slash = rest.firstIndex(of: "/") else { return nil }
-        let definition = rest[..<slash]
-        let integration = rest[rest.index(after: slash)...]
-        guard !definition.isEmpty, !integration.isEmpty, !integration.contains("/"),
-              !definition.contains("%"), !integration.contains("%") else { return nil }
-        return (definition, integration)
+        // Over UTF-8 bytes: Character-wise Substring operations cost grapheme breaking on every request.
+        let bytes = path.utf8
+        guard bytes.starts(with: "/webhooks/".utf8) else { return nil }
+        let definitionStart = bytes.index(bytes.startIndex, offsetBy: 10)
+        var slash: String.Index?
+        var end = bytes.endIndex
+        var index = definitionStart
+        while index < bytes.endIndex {
+            switch bytes[index] {
+            case UInt8(ascii: "?"):
+                end = index
+                index = bytes.endIndex
+                continue
+            case UInt8(ascii: "%"):
+                return nil
+            case UInt8(ascii: "/"):
+                guard slash == nil else { return nil }
+                slash = index
+            default:
+                break
+            }
+            bytes.formIndex(after: &index)
+        }
+        guard let slash, slash > definitionStart else { return nil }
+        let integrationStart = bytes.index(after: slash)
+        guard integrationStart < end else { return nil }
+        return (path[definitionStart..<slash], path[integrationStart..<end])
     }
 }
 
