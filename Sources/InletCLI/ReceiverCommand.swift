@@ -11,7 +11,9 @@ struct ReceiverCommand: AsyncParsableCommand {
         _ = bootstrapMetrics()
         let stack = try Stack.load(label: "receiver")
         let configuration = try receiverConfiguration(stack)
-        let producer = try stack.producer(clientID: "inlet-receiver", lingerMilliseconds: configuration.producerLingerMilliseconds)
+        let producer = try stack.producer(
+            clientID: "inlet-receiver", lingerMilliseconds: configuration.producerLingerMilliseconds,
+            properties: configuration.producerProperties(shared: stack.configuration.kafkaProducerProperties))
         let source = try IntegrationCatalogConfiguration(environment: stack.environment)
         guard source.source == .postgres else {
             // Integrations from the YAML file (INLET_INTEGRATIONS_FILE), read once at start.

@@ -21,13 +21,15 @@ struct Stack {
                      logger: Logger(label: "inlet.\(label)"))
     }
 
-    /// - Parameter lingerMilliseconds: `linger.ms`; default `INLET_KAFKA_LINGER_MS`.
-    func producer(clientID: String, lingerMilliseconds: Double? = nil) throws -> KafkaProducer {
+    /// - Parameters:
+    ///   - lingerMilliseconds: `linger.ms`; default `INLET_KAFKA_LINGER_MS`.
+    ///   - properties: extra librdkafka properties; default `INLET_KAFKA_PRODUCER_PROPERTIES`.
+    func producer(clientID: String, lingerMilliseconds: Double? = nil, properties: [String: String]? = nil) throws -> KafkaProducer {
         try KafkaLibrary.checkVersion()
         var settings = KafkaProducerConfiguration(brokers: configuration.kafkaBrokers)
         settings.clientID = clientID
         settings.lingerMilliseconds = lingerMilliseconds ?? configuration.kafkaLingerMilliseconds
-        settings.extraProperties = configuration.kafkaProducerProperties
+        settings.extraProperties = properties ?? configuration.kafkaProducerProperties
         return try KafkaProducer(configuration: settings, logger: logger)
     }
 

@@ -55,6 +55,13 @@ struct ReceiverConfigurationTests {
         #expect(ReceiverConfiguration.variables.count == 16)
     }
 
+    @Test func theProducerSendsWithoutNagleUnlessTheSharedPropertiesSayOtherwise() {
+        let configuration = ReceiverConfiguration()
+        #expect(configuration.producerProperties(shared: [:]) == ["socket.nagle.disable": "true"])
+        #expect(configuration.producerProperties(shared: ["socket.nagle.disable": "false", "compression.type": "lz4"])
+                == ["socket.nagle.disable": "false", "compression.type": "lz4"])
+    }
+
     @Test(arguments: ["INLET_RECEIVER_PORT", "INLET_RECEIVER_MAX_BODY_BYTES", "INLET_RECEIVER_ACK_TIMEOUT_MS"])
     func namesTheMalformedVariable(key: String) {
         #expect {
