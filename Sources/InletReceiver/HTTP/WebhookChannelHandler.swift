@@ -127,6 +127,9 @@ final class WebhookChannelHandler<Intake: WebhookIntake>: ChannelDuplexHandler, 
                     write(intake.tooLarge(definition: reading.definition, integration: reading.integration), context: context)
                     return
                 }
+                // Drop the state's copy first, so the buffer is uniquely referenced and grows in place instead of
+                // being copied whole on every chunk.
+                state = .idle
                 if reading.body == nil {
                     reading.body = chunk
                 } else {

@@ -238,7 +238,10 @@ struct DelivererServiceTests {
         let serviceTask = Task { try await group.run() }
 
         let deadline = ContinuousClock.now.advanced(by: .seconds(60))
-        while (healthy.snapshot().records.count < count || (service.statistics(subscription: "failing-\(run)")?.retries ?? 0) < 2)
+        // The deliverer counts a body once its response arrived, a moment after the sink stored it: wait for both.
+        while (healthy.snapshot().records.count < count
+                || (service.statistics(subscription: "healthy-\(run)")?.recordsDelivered ?? 0) < count
+                || (service.statistics(subscription: "failing-\(run)")?.retries ?? 0) < 2)
                 && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }

@@ -147,6 +147,20 @@ struct WebhookChannelHandlerTests {
         #expect(try connection.forwarded().isEmpty)
     }
 
+    @Test func assemblesABodyThatArrivesInManyParts() throws {
+        let connection = try Connection(maximumBodySize: 100_000)
+        let channel = connection.channel
+        try channel.writeInbound(HTTPRequestPart.head(HTTPRequest(method: .post, scheme: nil, authority: nil, path: "/webhooks/github/acme")))
+        var expected = ""
+        for index in 0..<200 {
+            let piece = String(repeating: Character(String(index % 10)), count: 300)
+            expected += piece
+            try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: piece)))
+        }
+        try channel.writeInbound(HTTPRequestPart.end(nil))
+        #expect(connection.intake.waiting == [expected])
+    }
+
     @Test func writesContentLengthAndDateLikeHummingbird() throws {
         let connection = try Connection()
         try connection.send("/webhooks/github/acme", body: "x")
