@@ -174,7 +174,8 @@ public final class ReceiverService: Service, Sendable {
 
     /// The Hummingbird application: the router, the configured address and (with `runsProducer`) the producer as a
     /// service that the application's `ServiceGroup` shuts down after the server. Use it with HummingbirdTesting:
-    /// `try await service.makeApplication().test(.router) { client in … }`.
+    /// `try await service.makeApplication().test(.live) { client in … }` serves webhooks as in production (on the
+    /// event loop, ``WebhookChannelHandler``); `.test(.router)` has no connection and exercises the router's path only.
     public func makeApplication() -> Application<RouterResponder<BasicRequestContext>> {
         Self.application(router: makeRouter(), webhooks: receiver, configuration: configuration, limits: limits, counters: counters,
                          eventLoops: eventLoops, services: runsProducer ? [producer] : [],

@@ -174,6 +174,12 @@ struct WebhookChannelHandlerTests {
         #expect(date.hasSuffix(" GMT") && date.count == 29, "not an IMF-fixdate: \(date)")
     }
 
+    @Test func formatsTheDateAsRFC9110Requires() {
+        #expect(HTTPDateHeader.format(0) == "Thu, 01 Jan 1970 00:00:00 GMT")
+        #expect(HTTPDateHeader.format(1_795_335_150) == "Sun, 22 Nov 2026 08:12:30 GMT")
+        #expect(HTTPDateHeader.format(951_782_400) == "Tue, 29 Feb 2000 00:00:00 GMT")
+    }
+
     @Test func holdsPipelinedRequestsAndReadingUntilTheAnswerIsWritten() throws {
         let connection = try Connection()
         try connection.send("/webhooks/github/acme", body: "first")
