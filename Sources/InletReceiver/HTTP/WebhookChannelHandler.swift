@@ -181,10 +181,14 @@ final class WebhookChannelHandler<Intake: WebhookIntake>: ChannelDuplexHandler, 
         state = .idle
         write(response, context: context)
         guard isActive else { return }
+        let replays = !held.isEmpty
         while !held.isEmpty {
             if case .answering = state { break }
             handle(held.removeFirst(), context: context)
         }
+        // Outside a read, the parts just passed to the router stay buffered in the channel's NIOAsyncChannel until a
+        // read completes: complete one.
+        if replays { context.fireChannelReadComplete() }
         if readHeld, !isAnswering {
             readHeld = false
             context.read()

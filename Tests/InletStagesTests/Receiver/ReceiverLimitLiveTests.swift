@@ -30,6 +30,42 @@ import Testing
     }
 }
 
+/// Requests pipelined on one real connection: answered in the order they were sent, whether the event-loop handler
+/// or the router answers each, with a refused one in between and the connection closed after the one that asks.
+@Suite struct ReceiverPipeliningLiveTests {
+    static func raw(_ request: SignedRequest, extraHeaders: String = "") -> [UInt8] {
+        var head = "POST \(request.path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(request.body.count)\r\n"
+        for header in request.headers { head += "\(header.name): \(header.value)\r\n" }
+        head += extraHeaders + "\r\n"
+        return Array(head.utf8) + request.body
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
+        let service = try ReceiverFixtures.service()
+        let signer = try ReceiverFixtures.githubSigner()
+        let first = try signer.sign(body: ReceiverFixtures.pullRequestBody, event: "pull_request", deliveryID: "pipe-1")
+        var altered = try signer.sign(body: ReceiverFixtures.pullRequestBody, event: "pull_request", deliveryID: "pipe-2")
+        altered.body[altered.body.count - 2] ^= 1
+        let forged = altered
+        let last = try signer.sign(body: ReceiverFixtures.pullRequestBody, event: "pull_request", deliveryID: "pipe-3")
+        try await service.makeApplication().test(.live) { client in
+            let port = try #require(client.port)
+            let bytes = Self.raw(first) + Array("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+                + Self.raw(forged) + Self.raw(last, extraHeaders: "Connection: close\r\n")
+            let answer = try RawHTTPConnection.exchange(port: port, sending: bytes, readingFor: .seconds(5))
+            let statuses = answer.text.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
+            #expect(statuses == ["202", "200", "401", "202"], "got: \(answer.text.prefix(600))")
+            let first202 = try #require(answer.text.range(of: "\"id\":\"pipe-1\""))
+            let alive = try #require(answer.text.range(of: "\"status\":\"alive\""))
+            let last202 = try #require(answer.text.range(of: "\"id\":\"pipe-3\""))
+            #expect(first202.upperBound < alive.lowerBound && alive.upperBound < last202.lowerBound)
+            #expect(answer.closedByServer, "the connection stayed open after Connection: close")
+        }
+        #expect(service.counters.acceptedCount == 2)
+        #expect(service.counters.rejections(.signatureMismatch) == 1)
+    }
+}
+
 /// A blocking TCP exchange with the server under test: send bytes, then read until the server closes or time is up.
 enum RawHTTPConnection {
     struct Answer {

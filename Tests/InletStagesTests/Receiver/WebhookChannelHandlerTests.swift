@@ -58,17 +58,30 @@ struct WebhookChannelHandlerTests {
         }
     }
 
+    /// Counts the read completions that reach the router's side (NIOAsyncChannel hands reads on only at one).
+    final class ReadCompleteCounter: ChannelInboundHandler {
+        typealias InboundIn = HTTPRequestPart
+        var completions = 0
+        func channelReadComplete(context: ChannelHandlerContext) {
+            completions += 1
+            context.fireChannelReadComplete()
+        }
+    }
+
     struct Connection {
         let channel: EmbeddedChannel
         let intake: HeldIntake
         let reads: ReadCounter
+        let completions: ReadCompleteCounter
 
         init(maximumBodySize: Int = 1_000) throws {
             intake = HeldIntake(maximumBodySize: maximumBodySize)
             reads = ReadCounter()
+            completions = ReadCompleteCounter()
             channel = EmbeddedChannel()
             try channel.pipeline.syncOperations.addHandler(reads)
             try channel.pipeline.syncOperations.addHandler(WebhookChannelHandler(intake: intake))
+            try channel.pipeline.syncOperations.addHandler(completions)
             channel.pipeline.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 1), promise: nil)
         }
 
@@ -197,9 +210,12 @@ struct WebhookChannelHandlerTests {
         #expect(connection.intake.waiting == ["second"])
         #expect(try connection.forwarded().isEmpty)
 
+        let completionsBefore = connection.completions.completions
         connection.intake.answerOldest("two")
         #expect(try connection.responses() == ["202 two"])
         #expect(try connection.forwarded() == ["head /healthz", "end"])
+        #expect(connection.completions.completions > completionsBefore,
+                "the held request went to the router outside a read, and no read completed to hand it on")
         #expect(connection.reads.reads == readsBefore + 1, "the held read was not issued once the answers were written")
     }
 
