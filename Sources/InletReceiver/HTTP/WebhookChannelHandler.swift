@@ -83,6 +83,9 @@ final class WebhookChannelHandler<Intake: WebhookIntake>: ChannelDuplexHandler, 
     /// Whether the request being answered asked to close the connection afterwards.
     private var closeAfterAnswer = false
     private var isActive = true
+    /// The end of input (a client that half-closed after sending) arrived while answering; passed on once the
+    /// answer is written. Passed at once, it would make Hummingbird's side finish the connection under the answer.
+    private var inputClosedHeld = false
     private var date = HTTPDateHeader()
 
     init(intake: Intake) {
@@ -189,6 +192,10 @@ final class WebhookChannelHandler<Intake: WebhookIntake>: ChannelDuplexHandler, 
         // Outside a read, the parts just passed to the router stay buffered in the channel's NIOAsyncChannel until a
         // read completes: complete one.
         if replays { context.fireChannelReadComplete() }
+        if inputClosedHeld, !isAnswering {
+            inputClosedHeld = false
+            context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        }
         if readHeld, !isAnswering {
             readHeld = false
             context.read()
@@ -227,6 +234,14 @@ final class WebhookChannelHandler<Intake: WebhookIntake>: ChannelDuplexHandler, 
         // parse), and the connection closes after those.
         if case .end = unwrapOutboundIn(data) { routerResponsesOutstanding = max(0, routerResponsesOutstanding - 1) }
         context.write(data, promise: promise)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .inputClosed? = event as? ChannelEvent, isAnswering {
+            inputClosedHeld = true
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func channelInactive(context: ChannelHandlerContext) {

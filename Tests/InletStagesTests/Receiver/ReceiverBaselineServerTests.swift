@@ -32,7 +32,7 @@ import Testing
             // The receiver's BodyDeadlineHandler is in the pipeline: a body that stops halfway gets 408.
             let port = try #require(client.port)
             let head = "POST /webhooks/github/anything HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n"
-            let answer = try RawHTTPConnection.exchange(port: port, sending: Array(head.utf8) + Array(repeating: UInt8(ascii: "x"), count: 50),
+            let answer = try await RawHTTPConnection.exchangeOffThePool(port: port, sending: Array(head.utf8) + Array(repeating: UInt8(ascii: "x"), count: 50),
                                                         readingFor: .seconds(5))
             #expect(answer.text.hasPrefix("HTTP/1.1 408"), "got: \(answer.text.prefix(200))")
         }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
 import HummingbirdTesting
 @testable import InletReceiver
 import Testing
@@ -21,7 +22,7 @@ import Testing
             head += "\r\n"
             // The head and half of the body, then nothing.
             let sent = Array(head.utf8) + request.body.prefix(request.body.count / 2)
-            let answer = try RawHTTPConnection.exchange(port: port, sending: sent, readingFor: .seconds(5))
+            let answer = try await RawHTTPConnection.exchangeOffThePool(port: port, sending: sent, readingFor: .seconds(5))
             #expect(answer.text.hasPrefix("HTTP/1.1 408"), "got: \(answer.text.prefix(200))")
             #expect(answer.text.contains("request_timeout"))
             #expect(answer.closedByServer, "the server kept the connection open after the 408")
@@ -52,7 +53,7 @@ import Testing
             let port = try #require(client.port)
             let bytes = Self.raw(first) + Array("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
                 + Self.raw(forged) + Self.raw(last, extraHeaders: "Connection: close\r\n")
-            let answer = try RawHTTPConnection.exchange(port: port, sending: bytes, readingFor: .seconds(5))
+            let answer = try await RawHTTPConnection.exchangeOffThePool(port: port, sending: bytes, readingFor: .seconds(5))
             let statuses = answer.text.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
             #expect(statuses == ["202", "200", "401", "202"], "got: \(answer.text.prefix(600))")
             let first202 = try #require(answer.text.range(of: "\"id\":\"pipe-1\""))
@@ -63,6 +64,25 @@ import Testing
         }
         #expect(service.counters.acceptedCount == 2)
         #expect(service.counters.rejections(.signatureMismatch) == 1)
+    }
+}
+
+/// A client that sends its request and then closes its sending side (as `nc -N` does) still gets its answer: the
+/// end of input reaches Hummingbird's side of the connection, which closes it, only after the answer went out.
+@Suite struct ReceiverHalfCloseLiveTests {
+    @Test(arguments: [false, true]) func aClientThatHalfClosesGetsItsAnswer(brokerNeverAcknowledges: Bool) async throws {
+        var configuration = ReceiverConfiguration()
+        configuration.acknowledgementTimeout = .milliseconds(300)
+        let producer = try brokerNeverAcknowledges ? ReceiverFixtures.unreachableProducer() : ReceiverFixtures.mockProducer()
+        let service = try ReceiverFixtures.service(configuration: configuration, producer: producer)
+        let signed = try ReceiverFixtures.githubSigner().sign(body: ReceiverFixtures.pullRequestBody, event: "pull_request", deliveryID: "half-1")
+        try await service.makeApplication().test(.live) { client in
+            let port = try #require(client.port)
+            let answer = try await RawHTTPConnection.exchangeOffThePool(
+                port: port, sending: ReceiverPipeliningLiveTests.raw(signed), readingFor: .seconds(5), closingOurSide: true)
+            #expect(answer.text.hasPrefix(brokerNeverAcknowledges ? "HTTP/1.1 503" : "HTTP/1.1 202"), "got: \(answer.text.prefix(200))")
+            #expect(answer.closedByServer)
+        }
     }
 }
 
@@ -78,7 +98,22 @@ enum RawHTTPConnection {
         var description: String
     }
 
-    static func exchange(port: Int, sending bytes: [UInt8], readingFor limit: Duration) throws -> Answer {
+    /// ``exchange(port:sending:readingFor:closingOurSide:)`` on a thread of its own: the exchange blocks for up to
+    /// `limit`, and on the cooperative pool it would hold a thread the server under test needs (two at once would
+    /// hold the whole pool on two cores).
+    static func exchangeOffThePool(port: Int, sending bytes: [UInt8], readingFor limit: Duration,
+                                   closingOurSide: Bool = false) async throws -> Answer {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result {
+                    try exchange(port: port, sending: bytes, readingFor: limit, closingOurSide: closingOurSide)
+                })
+            }.start()
+        }
+    }
+
+    /// - Parameter closingOurSide: shut down the sending side after the bytes went out (a client that half-closes).
+    static func exchange(port: Int, sending bytes: [UInt8], readingFor limit: Duration, closingOurSide: Bool = false) throws -> Answer {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw Failure(description: "socket() failed: errno \(errno)") }
         defer { close(socket) }
@@ -95,6 +130,7 @@ enum RawHTTPConnection {
         guard bytes.withUnsafeBytes({ send(socket, $0.baseAddress, $0.count, 0) }) == bytes.count else {
             throw Failure(description: "send() failed: errno \(errno)")
         }
+        if closingOurSide { shutdown(socket, Int32(SHUT_WR)) }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         let deadline = ContinuousClock.now + limit
