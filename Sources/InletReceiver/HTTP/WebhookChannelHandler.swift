@@ -44,7 +44,8 @@ struct ReceiverRefusal: Error {
 /// see every request and response) and before the channel's `NIOAsyncChannel`, which carries everything else to
 /// Hummingbird's router: other paths, unusual spellings of the webhook path (percent-encoded, extra segments) and
 /// any request that arrives while a response of the router is still outstanding, so responses keep the order of
-/// their requests. Requests pipelined behind one of ours are held, and reading pauses, until it is answered.
+/// their requests. Requests pipelined behind one of ours are held, and reading pauses, until it is answered; so is
+/// the end of input of a client that half-closed after sending, since Hummingbird's side closes the connection on it.
 final class WebhookChannelHandler<Intake: WebhookIntake>: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
