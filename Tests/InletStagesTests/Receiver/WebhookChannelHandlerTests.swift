@@ -48,20 +48,18 @@ struct WebhookChannelHandlerTests {
         }
     }
 
-    /// Counts the reads that reach the channel (the handler holds them while it answers).
-    final class ReadCounter: ChannelOutboundHandler {
+    /// Counts what passes it: `read`s on their way to the socket and read completions on their way to the router.
+    /// One sits on each side of the handler, which holds reads while it answers and completes a read after handing
+    /// held requests to the router (NIOAsyncChannel passes reads on only at a completion).
+    final class EventCounter: ChannelDuplexHandler {
+        typealias InboundIn = HTTPRequestPart
         typealias OutboundIn = Never
         var reads = 0
+        var completions = 0
         func read(context: ChannelHandlerContext) {
             reads += 1
             context.read()
         }
-    }
-
-    /// Counts the read completions that reach the router's side (NIOAsyncChannel hands reads on only at one).
-    final class ReadCompleteCounter: ChannelInboundHandler {
-        typealias InboundIn = HTTPRequestPart
-        var completions = 0
         func channelReadComplete(context: ChannelHandlerContext) {
             completions += 1
             context.fireChannelReadComplete()
@@ -71,17 +69,19 @@ struct WebhookChannelHandlerTests {
     struct Connection {
         let channel: EmbeddedChannel
         let intake: HeldIntake
-        let reads: ReadCounter
-        let completions: ReadCompleteCounter
+        /// Between the socket and the handler: sees the reads the handler lets through.
+        let socketSide: EventCounter
+        /// Between the handler and the router: sees the read completions the handler passes on.
+        let routerSide: EventCounter
 
         init(maximumBodySize: Int = 1_000) throws {
             intake = HeldIntake(maximumBodySize: maximumBodySize)
-            reads = ReadCounter()
-            completions = ReadCompleteCounter()
+            socketSide = EventCounter()
+            routerSide = EventCounter()
             channel = EmbeddedChannel()
-            try channel.pipeline.syncOperations.addHandler(reads)
+            try channel.pipeline.syncOperations.addHandler(socketSide)
             try channel.pipeline.syncOperations.addHandler(WebhookChannelHandler(intake: intake))
-            try channel.pipeline.syncOperations.addHandler(completions)
+            try channel.pipeline.syncOperations.addHandler(routerSide)
             channel.pipeline.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 1), promise: nil)
         }
 
@@ -201,22 +201,22 @@ struct WebhookChannelHandlerTests {
         try connection.send("/healthz", method: .get)
         #expect(connection.intake.waiting == ["first"])
         #expect(try connection.forwarded().isEmpty, "the router saw a request pipelined behind an unanswered webhook")
-        let readsBefore = connection.reads.reads
+        let readsBefore = connection.socketSide.reads
         connection.channel.read()
-        #expect(connection.reads.reads == readsBefore, "reading went on while a webhook was being answered")
+        #expect(connection.socketSide.reads == readsBefore, "reading went on while a webhook was being answered")
 
         connection.intake.answerOldest("one")
         #expect(try connection.responses() == ["202 one"])
         #expect(connection.intake.waiting == ["second"])
         #expect(try connection.forwarded().isEmpty)
 
-        let completionsBefore = connection.completions.completions
+        let completionsBefore = connection.routerSide.completions
         connection.intake.answerOldest("two")
         #expect(try connection.responses() == ["202 two"])
         #expect(try connection.forwarded() == ["head /healthz", "end"])
-        #expect(connection.completions.completions > completionsBefore,
+        #expect(connection.routerSide.completions > completionsBefore,
                 "the held request went to the router outside a read, and no read completed to hand it on")
-        #expect(connection.reads.reads == readsBefore + 1, "the held read was not issued once the answers were written")
+        #expect(connection.socketSide.reads == readsBefore + 1, "the held read was not issued once the answers were written")
     }
 
     @Test func leavesWebhooksToTheRouterWhileOneOfItsResponsesIsOutstanding() throws {
@@ -231,6 +231,15 @@ struct WebhookChannelHandlerTests {
         // Both responses written: the next webhook is ours again.
         try connection.send("/webhooks/github/acme", body: "mine")
         #expect(connection.intake.waiting == ["mine"])
+    }
+
+    @Test func aRouterResponseToNoForwardedRequestDoesNotSendLaterWebhooksToTheRouter() throws {
+        let connection = try Connection()
+        // Hummingbird answers 400 to a request that did not parse, which never passed through the handler.
+        try connection.routerAnswers("bad request")
+        try connection.send("/webhooks/github/acme", body: "after")
+        #expect(connection.intake.waiting == ["after"])
+        #expect(try connection.forwarded().isEmpty)
     }
 
     @Test func answersARefusalAtOnceAndDropsItsBody() throws {
