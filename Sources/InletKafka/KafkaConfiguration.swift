@@ -20,7 +20,12 @@ public struct KafkaProducerConfiguration: Sendable {
     /// How long a graceful shutdown waits for outstanding messages before purging them (their `send`s then throw).
     /// Default: 10 s.
     public var flushTimeout: Duration = .seconds(10)
-    /// Any other librdkafka property (`compression.type`, `batch.size`, …), applied before the ones above.
+    /// `compression.type`: how each record batch is compressed before it leaves. Consumers decompress on their own
+    /// (any Kafka client does), so it is invisible downstream. LZ4 halved the local broker's CPU per webhook with
+    /// every stage running and raised end to end by 40–65 % (docs/kafka.md, "Compression"). An entry for
+    /// `compression.type` in ``extraProperties`` wins. Default: `.lz4`.
+    public var compression: KafkaCompression = .lz4
+    /// Any other librdkafka property (`batch.size`, …), applied before the ones above but after ``compression``.
     /// Default: empty.
     public var extraProperties: [String: String] = [:]
 
@@ -29,7 +34,8 @@ public struct KafkaProducerConfiguration: Sendable {
     }
 
     var properties: [(String, String)] {
-        var result = extraProperties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        var result = [("compression.type", compression.rawValue)]
+        result += extraProperties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         result += [
             ("bootstrap.servers", brokers),
             ("client.id", clientID),
@@ -41,6 +47,15 @@ public struct KafkaProducerConfiguration: Sendable {
         ]
         return result
     }
+}
+
+/// librdkafka's `compression.type` values.
+public enum KafkaCompression: String, Sendable, CaseIterable {
+    case none
+    case gzip
+    case snappy
+    case lz4
+    case zstd
 }
 
 /// Where a consumer group without a committed offset starts.

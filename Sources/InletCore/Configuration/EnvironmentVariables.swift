@@ -93,7 +93,8 @@ public enum EnvironmentVariables {
                     + "`INLET_RECEIVER_LINGER_MS`. `inlet dev`, whose stages share one producer, uses this one",
                  readers: [.receiver, .persister, .deliverer], section: .shared),
         Variable("INLET_KAFKA_PRODUCER_PROPERTIES", default: "",
-                 "extra librdkafka producer properties, `key=value,key=value` (e.g. `compression.type=lz4`); "
+                 "extra librdkafka producer properties, `key=value,key=value` (e.g. `compression.type=zstd`; every "
+                    + "producer compresses with LZ4 unless this sets `compression.type`, docs/kafka.md); "
                     + "`acks` and `enable.idempotence` cannot be changed",
                  readers: [.receiver, .deduplicator, .mapper, .persister, .deliverer], section: .shared),
         Variable("INLET_KAFKA_CONSUMER_PROPERTIES", default: "",
