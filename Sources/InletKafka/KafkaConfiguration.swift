@@ -92,6 +92,16 @@ public struct KafkaConsumerConfiguration: Sendable {
     /// (measured with the mapper benchmark). Bounded memory: at most this many batches of `maxBatchSize` records.
     /// Default: 16.
     public var bufferedBatches: Int = 16
+    /// The same bound in bytes (``KafkaRecordBatch/approximateByteCount``): the consumer also pauses when the
+    /// buffered batches hold this much, and resumes when the stage has taken half. Sixteen batches of large records
+    /// would otherwise hold any amount of memory: with compressed topics the poll thread fetches faster than a stage
+    /// works, and a deduplicator on a 30,000-webhook backlog peaked at 214 MB (docs/kafka.md, "Memory").
+    /// Default: 24 MiB.
+    public var bufferedBytes: Int = 24 << 20
+    /// `queued.max.messages.kbytes`: how much librdkafka itself prefetches per consumer ahead of the poll thread.
+    /// librdkafka's default of 64 MiB comes on top of ``bufferedBytes``. An entry in ``extraProperties`` wins.
+    /// Default: 16 MiB.
+    public var prefetchKilobytes: Int = 16 << 10
     /// How long the poll thread waits for the first record of a batch before looping (bounds shutdown latency).
     /// Default: 100 ms.
     public var pollTimeout: Duration = .milliseconds(100)
@@ -111,7 +121,8 @@ public struct KafkaConsumerConfiguration: Sendable {
     }
 
     var properties: [(String, String)] {
-        var result = extraProperties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        var result = [("queued.max.messages.kbytes", String(prefetchKilobytes))]
+        result += extraProperties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         result += [
             ("bootstrap.servers", brokers),
             ("client.id", clientID),

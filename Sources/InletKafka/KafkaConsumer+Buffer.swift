@@ -21,6 +21,8 @@ struct BatchBufferState {
     }
 
     private var batches: [KafkaRecordBatch] = []
+    /// ``KafkaRecordBatch/approximateByteCount`` of each buffered batch, in the same order as `batches`.
+    private var batchBytes: [Int] = []
     private var waiter: CheckedContinuation<KafkaRecordBatch?, any Error>?
     private var finished = false
     private var failure: (any Error)?
@@ -28,6 +30,14 @@ struct BatchBufferState {
     private(set) var inFlight: Set<KafkaTopicPartition> = []
 
     var count: Int { batches.count }
+    /// Approximate memory held by the buffered batches (``KafkaRecordBatch/approximateByteCount``).
+    private(set) var bytes = 0
+
+    /// Whether the poll thread should stop fetching: `maxBatches` batches or `maxBytes` bytes are waiting.
+    func isFull(maxBatches: Int, maxBytes: Int) -> Bool { batches.count >= maxBatches || bytes >= maxBytes }
+
+    /// Whether a paused poll thread may fetch again: the stage has taken at least half of each bound.
+    func hasRoom(maxBatches: Int, maxBytes: Int) -> Bool { batches.count <= maxBatches / 2 && bytes <= maxBytes / 2 }
 
     mutating func push(_ batch: KafkaRecordBatch) -> PushAction {
         guard !finished else { return .dropped }
@@ -36,7 +46,10 @@ struct BatchBufferState {
             inFlight = batch.partitions
             return .resume(waiter, batch)
         }
+        let size = batch.approximateByteCount
         batches.append(batch)
+        batchBytes.append(size)
+        bytes += size
         return .buffered(count: batches.count)
     }
 
@@ -45,6 +58,7 @@ struct BatchBufferState {
         inFlight = []
         if !batches.isEmpty {
             let batch = batches.removeFirst()
+            bytes -= batchBytes.removeFirst()
             inFlight = batch.partitions
             return .returnBatch(batch)
         }
@@ -80,6 +94,8 @@ struct BatchBufferState {
             dropped += batch.records.count - kept.count
             return kept.isEmpty ? nil : KafkaRecordBatch(records: kept)
         }
+        batchBytes = batches.map(\.approximateByteCount)
+        bytes = batchBytes.reduce(0, +)
         return dropped
     }
 
@@ -89,6 +105,8 @@ struct BatchBufferState {
         finished = true
         failure = error
         batches.removeAll()
+        batchBytes.removeAll()
+        bytes = 0
         defer { waiter = nil }
         return waiter
     }

@@ -14,8 +14,9 @@ import Synchronization
 /// complete even while the poll thread waits for a stage during a revocation.
 ///
 /// ## Back-pressure
-/// At most `bufferedBatches` batches wait for the stage. When the buffer is full the consumer pauses its partitions
-/// (librdkafka stops fetching) and resumes them when the stage has taken half.
+/// At most `bufferedBatches` batches, holding at most about `bufferedBytes`, wait for the stage. When either bound is
+/// reached the consumer pauses its partitions (librdkafka stops fetching) and resumes them when the stage has taken
+/// half of both. librdkafka's own prefetch ahead of the poll thread is bounded by `prefetchKilobytes`.
 ///
 /// ## Revocation contract
 /// When partitions are revoked (rebalance, or close during shutdown) the poll thread, before giving them away:
@@ -50,6 +51,8 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
     private let buffer = Mutex(BatchBufferState())
     private let detector: Mutex<OffsetGapDetector>
     private let lifecycle = Mutex(ConsumerLifecycle())
+    /// Whether the poll thread has paused fetching because the buffer is full (tests observe the bound with it).
+    var isBackPressured: Bool { lifecycle.withLock { $0.backPressurePaused } }
     /// Wakes a poll thread waiting for buffer space or for the stage to release revoked partitions.
     private let stageProgress = PollThreadWakeup()
     private let stopPolling = Atomic<Bool>(false)
@@ -267,15 +270,17 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
         let maxBatch = max(1, configuration.maxBatchSize)
         let pollTimeout = Int32(max(1, configuration.pollTimeout.milliseconds))
         let capacity = max(1, configuration.bufferedBatches)
+        let byteCapacity = max(1, configuration.bufferedBytes)
         var messages = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: maxBatch)
 
         while !stopPolling.load(ordering: .acquiring) {
             if lifecycle.withLock({ $0.backPressurePaused }) {
-                if buffer.withLock({ $0.count }) <= capacity / 2 {
+                if buffer.withLock({ $0.hasRoom(maxBatches: capacity, maxBytes: byteCapacity) }) {
                     setBackPressure(paused: false)
                 } else {
                     stageProgress.wait(timeout: .now() + .milliseconds(Int(pollTimeout))) {
-                        buffer.withLock { $0.count } <= capacity / 2 || stopPolling.load(ordering: .acquiring)
+                        buffer.withLock { $0.hasRoom(maxBatches: capacity, maxBytes: byteCapacity) }
+                            || stopPolling.load(ordering: .acquiring)
                     }
                     // Serve rebalances while paused; a record that still arrives is kept (soft bound).
                     if let message = rd_kafka_consumer_poll(client, 0) {
@@ -296,7 +301,8 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
                 }
                 if more > 0 { count += more }
             }
-            if deliver(messages, count: count) >= capacity {
+            deliver(messages, count: count)
+            if buffer.withLock({ $0.isFull(maxBatches: capacity, maxBytes: byteCapacity) }) {
                 setBackPressure(paused: true)
             }
             if lifecycle.withLock({ $0.fatalError != nil }) { break }

@@ -102,6 +102,14 @@ public struct KafkaRecord: Sendable {
     }
 
     public var topicPartition: KafkaTopicPartition { KafkaTopicPartition(topic: topic, partition: partition) }
+
+    /// Roughly the memory this record holds: its value, key and header bytes, plus 64 bytes per header and 128 per
+    /// record for the allocations that carry them (array and string storage, the record itself).
+    public var approximateByteCount: Int {
+        var total = 128 + value.count + (key?.count ?? 0)
+        for header in headers { total += 64 + header.key.utf8.count + (header.value?.count ?? 0) }
+        return total
+    }
 }
 
 /// Records fetched together, in offset order within each partition. Commit it with ``KafkaConsumer/commit(_:)``
@@ -110,6 +118,12 @@ public struct KafkaRecordBatch: Sendable {
     public var records: [KafkaRecord]
 
     public init(records: [KafkaRecord]) { self.records = records }
+
+    /// Roughly the memory these records hold: value, key and header bytes plus a fixed allowance per record and per
+    /// header for the allocations that carry them. What the consumer's buffer bound counts.
+    public var approximateByteCount: Int {
+        records.reduce(0) { $0 + $1.approximateByteCount }
+    }
 
     /// For each partition in the batch, the offset to commit: the highest offset plus one.
     public var nextOffsets: [KafkaTopicPartition: Int64] {

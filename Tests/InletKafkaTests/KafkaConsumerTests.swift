@@ -1,4 +1,4 @@
-import InletKafka
+@testable import InletKafka
 import Synchronization
 import Testing
 
@@ -111,6 +111,32 @@ struct KafkaConsumerTests {
             return records
         }
         #expect(records.map(\.offset) == Array(0..<300))
+    }
+
+    @Test func aByteBoundPausesFetchingAndStillDeliversEveryRecordOnce() async throws {
+        let topic = TestBroker.uniqueName("bytes")
+        try await TestBroker.createTopic(topic)
+        let value = [UInt8](repeating: 42, count: 500)
+        try await TestBroker.produce((0..<200).map { _ in KafkaProducerRecord(topic: topic, partition: 0, value: value) })
+        var configuration = TestBroker.consumerConfiguration(topic: topic, group: TestBroker.uniqueName("g"))
+        configuration.maxBatchSize = 5
+        configuration.bufferedBatches = 1000  // only the byte bound can pause
+        configuration.bufferedBytes = 6 * 640  // six batches of five 628-byte records
+        let consumer = try KafkaConsumer(configuration: configuration, logger: TestBroker.logger)
+        let (offsets, sawPause) = try await withRunning(consumer) {
+            var offsets: [Int64] = []
+            var sawPause = false
+            for try await batch in consumer.batches {
+                offsets += batch.records.map(\.offset)
+                try await consumer.commit(batch)
+                if consumer.isBackPressured { sawPause = true }
+                try await Task.sleep(for: .milliseconds(5))
+                if offsets.count >= 200 { break }
+            }
+            return (offsets, sawPause)
+        }
+        #expect(offsets == Array(0..<200))
+        #expect(sawPause, "a stage slower than the broker must fill a 3,840-byte buffer and pause fetching")
     }
 
     @Test func theConsumerIsFreedAfterShutdown() async throws {

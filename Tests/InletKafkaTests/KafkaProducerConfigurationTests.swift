@@ -28,3 +28,12 @@ import Testing
         #expect(effective("enable.idempotence", in: configuration) == "true")
     }
 }
+
+@Suite struct KafkaConsumerPrefetchConfigurationTests {
+    @Test func librdkafkasPrefetchIsBoundedAndCanBeOverridden() {
+        var configuration = KafkaConsumerConfiguration(groupID: "g", topics: ["t"])
+        #expect(configuration.properties.last { $0.0 == "queued.max.messages.kbytes" }?.1 == "16384")
+        configuration.extraProperties = ["queued.max.messages.kbytes": "4096"]
+        #expect(configuration.properties.last { $0.0 == "queued.max.messages.kbytes" }?.1 == "4096")
+    }
+}
