@@ -30,6 +30,7 @@ struct Stack {
         settings.clientID = clientID
         settings.lingerMilliseconds = lingerMilliseconds ?? configuration.kafkaLingerMilliseconds
         settings.extraProperties = properties ?? configuration.kafkaProducerProperties
+        settings.brokerThreadNiceness = configuration.kafkaProducerBrokerThreadNiceness
         return try KafkaProducer(configuration: settings, logger: logger)
     }
 

@@ -39,6 +39,9 @@ public struct DelivererConfiguration: Sendable {
     public var consumerProperties: [String: String] = [:]
     /// Extra librdkafka properties for the dead-letter producer (`INLET_KAFKA_PRODUCER_PROPERTIES`). Default: empty.
     public var producerProperties: [String: String] = [:]
+    /// Nice value of the producer's librdkafka broker threads (`INLET_KAFKA_PRODUCER_THREAD_NICE`, shared by every
+    /// stage; docs/kafka.md). Default: 19.
+    public var producerBrokerThreadNiceness: Int32 = 19
     /// How often the gone marks (410 Gone) are read back from PostgreSQL, so a mark made by another replica or
     /// deleted by `inlet subscriptions enable` applies within this interval. Default: 10 s.
     public var goneMarksRefreshInterval: Duration = .seconds(10)
@@ -75,6 +78,7 @@ public struct DelivererConfiguration: Sendable {
         self.init(subscriptions: try ConfigurationFiles.subscriptions(at: shared.subscriptionsPath, models: models),
                   kafkaBrokers: shared.kafkaBrokers)
         producerProperties = shared.kafkaProducerProperties
+        producerBrokerThreadNiceness = shared.kafkaProducerBrokerThreadNiceness
         consumerProperties = shared.kafkaConsumerProperties
         producerLingerMilliseconds = shared.kafkaLingerMilliseconds
         if let value = try environment.int("INLET_DELIVERER_MAX_BODY_BYTES", range: BodyPacker.minimumLimitBytes...BodyPacker.hardLimitBytes) {

@@ -94,6 +94,7 @@ public final class DelivererService: Service, Sendable {
         producerConfiguration.clientID = "inlet-deliverer"
         producerConfiguration.lingerMilliseconds = configuration.producerLingerMilliseconds
         producerConfiguration.extraProperties = configuration.producerProperties
+        producerConfiguration.brokerThreadNiceness = configuration.producerBrokerThreadNiceness
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         self.producer = producer
 

@@ -25,6 +25,10 @@ public struct KafkaProducerConfiguration: Sendable {
     /// every stage running and raised end to end by 40–65 % (docs/kafka.md, "Compression"). An entry for
     /// `compression.type` in ``extraProperties`` wins. Default: `.lz4`.
     public var compression: KafkaCompression = .lz4
+    /// The nice value (0…19) of the client's broker threads: librdkafka busy-waits on them while the idempotent
+    /// producer's five requests in flight await the broker, and at a lower priority that wait yields to the threads
+    /// doing work (``BrokerThreadPriority``, docs/kafka.md). 0 leaves them at the process's priority. Default: 19.
+    public var brokerThreadNiceness: Int32 = 19
     /// Any other librdkafka property (`batch.size`, …), applied before the ones above but after ``compression``.
     /// Default: empty.
     public var extraProperties: [String: String] = [:]

@@ -32,7 +32,7 @@ public final class KafkaProducer: Service, KafkaRecordSending, @unchecked Sendab
             type: RD_KAFKA_PRODUCER,
             properties: configuration.properties,
             events: Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_LOG | RD_KAFKA_EVENT_ERROR)
-        )
+        ) { conf in try BrokerThreadPriority.install(niceness: configuration.brokerThreadNiceness, on: conf) }
         self.mainQueue = rd_kafka_queue_get_main(client)
     }
 

@@ -10,7 +10,7 @@ func makeRdKafkaHandle(
     type: rd_kafka_type_t,
     properties: [(String, String)],
     events: Int32,
-    configure: (OpaquePointer) -> Void = { _ in }
+    configure: (OpaquePointer) throws -> Void = { _ in }
 ) throws -> OpaquePointer {
     try KafkaLibrary.checkVersion()
     guard let conf = rd_kafka_conf_new() else {
@@ -30,7 +30,12 @@ func makeRdKafkaHandle(
         }
     }
     rd_kafka_conf_set_events(conf, events)
-    configure(conf)
+    do {
+        try configure(conf)
+    } catch {
+        rd_kafka_conf_destroy(conf)
+        throw error
+    }
     guard let handle = rd_kafka_new(type, conf, &errorBuffer, errorBuffer.count) else {
         rd_kafka_conf_destroy(conf)
         throw KafkaError(code: .clientCreation, reason: "rd_kafka_new failed: \(string(fromNulTerminated: errorBuffer))")

@@ -34,6 +34,9 @@ public struct MapperConfiguration: Sendable {
     /// Extra librdkafka producer properties (`INLET_KAFKA_PRODUCER_PROPERTIES`, shared by every stage; the mapper's
     /// own `linger.ms`, above, is applied after them). Default: empty.
     public var producerProperties: [String: String] = [:]
+    /// Nice value of the producer's librdkafka broker threads (`INLET_KAFKA_PRODUCER_THREAD_NICE`, shared by every
+    /// stage; docs/kafka.md). Default: 19.
+    public var producerBrokerThreadNiceness: Int32 = 19
 
     public init() {}
 
@@ -56,6 +59,7 @@ public struct MapperConfiguration: Sendable {
             if let value = environment.string("INLET_KAFKA_BROKERS") { brokers = value }
             let shared = try InletConfiguration(environment: environment)
             producerProperties = shared.kafkaProducerProperties
+            producerBrokerThreadNiceness = shared.kafkaProducerBrokerThreadNiceness
             consumerProperties = shared.kafkaConsumerProperties
             if let value = environment.string("INLET_MAPPINGS_DIR") { mappingsDirectory = value }
             if let value = try environment.int("INLET_MAPPER_BATCH_SIZE", range: 1...100_000) { maxBatchSize = value }

@@ -78,6 +78,7 @@ public final class MapperService: Service, Sendable {
         producerConfiguration.clientID = "inlet-mapper"
         producerConfiguration.lingerMilliseconds = configuration.producerLingerMilliseconds
         producerConfiguration.extraProperties = configuration.producerProperties
+        producerConfiguration.brokerThreadNiceness = configuration.producerBrokerThreadNiceness
         self.producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
     }
 

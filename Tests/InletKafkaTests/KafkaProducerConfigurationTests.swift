@@ -1,4 +1,6 @@
 @testable import InletKafka
+import Foundation
+import Logging
 import Testing
 
 @Suite struct KafkaProducerConfigurationTests {
@@ -35,5 +37,40 @@ import Testing
         #expect(configuration.properties.last { $0.0 == "queued.max.messages.kbytes" }?.1 == "16384")
         configuration.extraProperties = ["queued.max.messages.kbytes": "4096"]
         #expect(configuration.properties.last { $0.0 == "queued.max.messages.kbytes" }?.1 == "4096")
+    }
+}
+
+@Suite struct BrokerThreadPriorityTests {
+    struct Thread: Sendable, CustomStringConvertible {
+        var name: String
+        var nice: Int
+        var description: String { "\(name) at \(nice)" }
+    }
+
+    /// (thread name, nice value) of every thread of this process, from /proc.
+    private func threads() throws -> [Thread] {
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")
+        return tasks.compactMap { task in
+            guard let name = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8),
+                  let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
+                  let afterName = stat.range(of: ") ", options: .backwards)
+            else { return nil }
+            // Fields after "(comm) ": state is field 3, nice is field 19.
+            let fields = stat[afterName.upperBound...].split(separator: " ")
+            guard fields.count > 16, let nice = Int(fields[16]) else { return nil }
+            return Thread(name: name.trimmingCharacters(in: .whitespacesAndNewlines), nice: nice)
+        }
+    }
+
+    @Test func aProducersBrokerThreadsRunAtTheConfiguredNiceValueAndItsOtherThreadsDoNot() async throws {
+        var configuration = mockProducerConfiguration()
+        configuration.brokerThreadNiceness = 7  // a value no other producer in the test process uses
+        let producer = try KafkaProducer(configuration: configuration, logger: Logger(label: "test"))
+        let niced = try await withRunning(producer) {
+            _ = try await producer.send(KafkaProducerRecord(topic: "nice", value: [1]))
+            return try threads().filter { $0.nice == 7 }
+        }
+        #expect(!niced.isEmpty, "the mock cluster's broker thread must run at nice 7")
+        #expect(niced.allSatisfy { $0.name.hasPrefix("rdk:broker") }, "only broker threads are lowered: \(niced)")
     }
 }

@@ -97,6 +97,11 @@ public enum EnvironmentVariables {
                     + "producer compresses with LZ4 unless this sets `compression.type`, docs/kafka.md); "
                     + "`acks` and `enable.idempotence` cannot be changed",
                  readers: [.receiver, .deduplicator, .mapper, .persister, .deliverer], section: .shared),
+        Variable("INLET_KAFKA_PRODUCER_THREAD_NICE", default: "19",
+                 "nice value (0…19) of every producer's librdkafka broker threads: while an idempotent producer's "
+                    + "five requests in flight await the broker, librdkafka busy-waits on them, and at a low priority "
+                    + "that wait yields to the threads doing work (docs/kafka.md); 0 leaves them at the process's priority",
+                 readers: [.receiver, .deduplicator, .mapper, .persister, .deliverer], section: .shared),
         Variable("INLET_KAFKA_CONSUMER_PROPERTIES", default: "",
                  "extra librdkafka consumer properties of every stage, `key=value,key=value` (e.g. "
                     + "`fetch.wait.max.ms=100`); `group.id`, the session and heartbeat times, `auto.offset.reset` and "

@@ -23,6 +23,9 @@ public struct InletConfiguration: Sendable, Equatable {
     public var kafkaLingerMilliseconds: Double = 2
     /// Extra librdkafka producer properties (`key=value,key=value`), applied before Inlet's own. Default: none.
     public var kafkaProducerProperties: [String: String] = [:]
+    /// Nice value (0…19) of every producer's librdkafka broker threads, which busy-wait while an idempotent
+    /// producer's requests in flight await the broker; 0 leaves them alone. Default: 19 (docs/kafka.md).
+    public var kafkaProducerBrokerThreadNiceness: Int32 = 19
     /// Extra librdkafka consumer properties of every stage's consumer (`key=value,key=value`), applied before
     /// Inlet's own (group, session, offsets and commits stay Inlet's). Default: none.
     public var kafkaConsumerProperties: [String: String] = [:]
@@ -40,6 +43,7 @@ public struct InletConfiguration: Sendable, Equatable {
         ("INLET_KAFKA_LINGER_MS", "2", "librdkafka linger.ms of every producer (batching wait, milliseconds)"),
         ("INLET_KAFKA_PRODUCER_PROPERTIES", "", "extra librdkafka producer properties, key=value,key=value"),
         ("INLET_KAFKA_CONSUMER_PROPERTIES", "", "extra librdkafka consumer properties, key=value,key=value"),
+        ("INLET_KAFKA_PRODUCER_THREAD_NICE", "19", "nice value (0-19) of every producer's librdkafka broker threads"),
     ]
 
     public init(environment: EnvironmentReader) throws(InletCoreError) {
@@ -53,6 +57,9 @@ public struct InletConfiguration: Sendable, Equatable {
         if let value = try environment.int("INLET_KAFKA_LINGER_MS", range: 0...1000) { kafkaLingerMilliseconds = Double(value) }
         if let value = environment.string("INLET_KAFKA_PRODUCER_PROPERTIES") {
             kafkaProducerProperties = try Self.properties(value, variable: "INLET_KAFKA_PRODUCER_PROPERTIES")
+        }
+        if let value = try environment.int("INLET_KAFKA_PRODUCER_THREAD_NICE", range: 0...19) {
+            kafkaProducerBrokerThreadNiceness = Int32(value)
         }
         if let value = environment.string("INLET_KAFKA_CONSUMER_PROPERTIES") {
             kafkaConsumerProperties = try Self.properties(value, variable: "INLET_KAFKA_CONSUMER_PROPERTIES",

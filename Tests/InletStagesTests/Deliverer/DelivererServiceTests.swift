@@ -29,9 +29,10 @@ struct DelivererConfigurationTests {
             "INLET_DELIVERER_MAX_BODY_BYTES": "100000", "INLET_DELIVERER_MAX_ATTEMPTS": "3",
             "INLET_DELIVERER_RETRY_BASE_MS": "10", "INLET_DELIVERER_MAX_RETRY_AFTER_S": "5",
             "INLET_KAFKA_LINGER_MS": "7", "INLET_KAFKA_PRODUCER_PROPERTIES": "compression.type=lz4",
-            "INLET_KAFKA_CONSUMER_PROPERTIES": "fetch.wait.max.ms=100",
+            "INLET_KAFKA_CONSUMER_PROPERTIES": "fetch.wait.max.ms=100", "INLET_KAFKA_PRODUCER_THREAD_NICE": "0",
         ]), models: try ModelRegistry())
         #expect(configuration.kafkaBrokers == "k:1")
+        #expect(configuration.producerBrokerThreadNiceness == 0)
         // The shared producer settings reach the dead-letter producer, as for every other stage.
         #expect(configuration.producerLingerMilliseconds == 7)
         #expect(configuration.producerProperties == ["compression.type": "lz4"])

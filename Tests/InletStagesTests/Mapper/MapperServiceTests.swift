@@ -15,8 +15,10 @@ struct MapperConfigurationTests {
             "INLET_KAFKA_BROKERS": "k:1", "INLET_MAPPINGS_DIR": "/m", "INLET_MAPPER_BATCH_SIZE": "50",
             "INLET_MAPPER_RETRY_MAX_BACKOFF_MS": "250", "INLET_KAFKA_PRODUCER_PROPERTIES": "compression.type=lz4",
             "INLET_KAFKA_LINGER_MS": "9", "INLET_KAFKA_CONSUMER_PROPERTIES": "fetch.wait.max.ms=100, fetch.min.bytes=65536",
+            "INLET_KAFKA_PRODUCER_THREAD_NICE": "5",
         ]))
         #expect(configuration.brokers == "k:1")
+        #expect(configuration.producerBrokerThreadNiceness == 5)
         #expect(configuration.producerProperties == ["compression.type": "lz4"])
         #expect(configuration.consumerProperties == ["fetch.wait.max.ms": "100", "fetch.min.bytes": "65536"])
         // The mapper keeps linger 0 whatever the shared setting says (it awaits each version of a record in turn).
