@@ -15,8 +15,9 @@ import Synchronization
 ///
 /// ## Back-pressure
 /// At most `bufferedBatches` batches, holding at most about `bufferedBytes`, wait for the stage. When either bound is
-/// reached the consumer pauses its partitions (librdkafka stops fetching) and resumes them when the stage has taken
-/// half of both. librdkafka's own prefetch ahead of the poll thread is bounded by `prefetchKilobytes`.
+/// reached the poll thread stops polling (librdkafka's own prefetch stops at `prefetchKilobytes`) until the stage has
+/// taken half of both; if that takes longer than `pauseAfter` it pauses the partitions, so that it can serve
+/// rebalances meanwhile, and resumes them when the stage has taken half.
 ///
 /// ## Revocation contract
 /// When partitions are revoked (rebalance, or close during shutdown) the poll thread, before giving them away:
@@ -53,6 +54,8 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
     private let lifecycle = Mutex(ConsumerLifecycle())
     /// Whether the poll thread has paused fetching because the buffer is full (tests observe the bound with it).
     var isBackPressured: Bool { lifecycle.withLock { $0.backPressurePaused } }
+    /// Approximate bytes of the batches waiting for the stage (tests check the bound with it).
+    var bufferedByteCount: Int { buffer.withLock { $0.bytes } }
     /// Wakes a poll thread waiting for buffer space or for the stage to release revoked partitions.
     private let stageProgress = PollThreadWakeup()
     private let stopPolling = Atomic<Bool>(false)
@@ -302,7 +305,8 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
                 if more > 0 { count += more }
             }
             deliver(messages, count: count)
-            if buffer.withLock({ $0.isFull(maxBatches: capacity, maxBytes: byteCapacity) }) {
+            if buffer.withLock({ $0.isFull(maxBatches: capacity, maxBytes: byteCapacity) })
+                && !waitForRoom(maxBatches: capacity, maxBytes: byteCapacity) {
                 setBackPressure(paused: true)
             }
             if lifecycle.withLock({ $0.fatalError != nil }) { break }
@@ -316,6 +320,22 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
             logger.error("consumer close failed", metadata: [KafkaLogKey.error: "\(error)"])
         }
         lifecycle.withLock { $0.closed = true }
+    }
+
+    /// With the buffer full, waits up to `pauseAfter` without polling for the stage to take half of it. Returns
+    /// whether it did (or the consumer is stopping); false means the caller should pause the partitions.
+    private func waitForRoom(maxBatches: Int, maxBytes: Int) -> Bool {
+        let hasRoom = { self.buffer.withLock { $0.hasRoom(maxBatches: maxBatches, maxBytes: maxBytes) } }
+        let deadline = DispatchTime.now() + .milliseconds(configuration.pauseAfter.milliseconds)
+        while !hasRoom() {
+            if stopPolling.load(ordering: .acquiring) { return true }
+            let now = DispatchTime.now()
+            guard now < deadline else { return false }
+            stageProgress.wait(timeout: min(deadline, now + .milliseconds(100))) {
+                hasRoom() || stopPolling.load(ordering: .acquiring)
+            }
+        }
+        return true
     }
 
     /// Converts fetched messages (and destroys them), applies gap detection, and pushes one batch.

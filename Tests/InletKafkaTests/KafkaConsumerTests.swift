@@ -113,30 +113,48 @@ struct KafkaConsumerTests {
         #expect(records.map(\.offset) == Array(0..<300))
     }
 
-    @Test func aByteBoundPausesFetchingAndStillDeliversEveryRecordOnce() async throws {
+    /// 200 records of 500 bytes (628 counted each) in batches of five, consumed by a stage that takes 5 ms a batch
+    /// and notes, after each batch, whether fetching is paused and how many bytes wait.
+    private func consumeSlowly(bound: Int, pauseAfter: Duration) async throws -> (offsets: [Int64], sawPause: Bool, mostBuffered: Int) {
         let topic = TestBroker.uniqueName("bytes")
         try await TestBroker.createTopic(topic)
         let value = [UInt8](repeating: 42, count: 500)
         try await TestBroker.produce((0..<200).map { _ in KafkaProducerRecord(topic: topic, partition: 0, value: value) })
         var configuration = TestBroker.consumerConfiguration(topic: topic, group: TestBroker.uniqueName("g"))
         configuration.maxBatchSize = 5
-        configuration.bufferedBatches = 1000  // only the byte bound can pause
-        configuration.bufferedBytes = 6 * 640  // six batches of five 628-byte records
+        configuration.bufferedBatches = 1000  // only the byte bound can stop fetching
+        configuration.bufferedBytes = bound
+        configuration.pauseAfter = pauseAfter
         let consumer = try KafkaConsumer(configuration: configuration, logger: TestBroker.logger)
-        let (offsets, sawPause) = try await withRunning(consumer) {
+        return try await withRunning(consumer) {
             var offsets: [Int64] = []
             var sawPause = false
+            var mostBuffered = 0
             for try await batch in consumer.batches {
                 offsets += batch.records.map(\.offset)
                 try await consumer.commit(batch)
-                if consumer.isBackPressured { sawPause = true }
+                sawPause = sawPause || consumer.isBackPressured
+                mostBuffered = max(mostBuffered, consumer.bufferedByteCount)
                 try await Task.sleep(for: .milliseconds(5))
                 if offsets.count >= 200 { break }
             }
-            return (offsets, sawPause)
+            return (offsets, sawPause, mostBuffered)
         }
+    }
+
+    @Test func aFullByteBoundStopsFetchingWithoutPausingWhileTheStageKeepsUp() async throws {
+        let bound = 6 * 640  // six batches of five 628-byte records
+        let (offsets, sawPause, mostBuffered) = try await consumeSlowly(bound: bound, pauseAfter: .seconds(30))
         #expect(offsets == Array(0..<200))
-        #expect(sawPause, "a stage slower than the broker must fill a 3,840-byte buffer and pause fetching")
+        #expect(!sawPause, "a stage that takes half the buffer within pauseAfter must not cost a pause")
+        // The poll thread stops once the bound is reached, so at most one more batch than the bound waits.
+        #expect(mostBuffered > 0 && mostBuffered < bound + 5 * 628, "buffered \(mostBuffered) bytes against a bound of \(bound)")
+    }
+
+    @Test func aByteBoundPausesFetchingWhenTheStageTakesLongerThanPauseAfter() async throws {
+        let (offsets, sawPause, _) = try await consumeSlowly(bound: 6 * 640, pauseAfter: .milliseconds(1))
+        #expect(offsets == Array(0..<200))
+        #expect(sawPause, "a stage slower than pauseAfter must see the partitions paused, and every record once after resume")
     }
 
     @Test func theConsumerIsFreedAfterShutdown() async throws {

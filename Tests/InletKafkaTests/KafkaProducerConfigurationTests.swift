@@ -34,9 +34,12 @@ import Testing
 @Suite struct KafkaConsumerPrefetchConfigurationTests {
     @Test func librdkafkasPrefetchIsBoundedAndCanBeOverridden() {
         var configuration = KafkaConsumerConfiguration(groupID: "g", topics: ["t"])
-        #expect(configuration.properties.last { $0.0 == "queued.max.messages.kbytes" }?.1 == "16384")
-        configuration.extraProperties = ["queued.max.messages.kbytes": "4096"]
-        #expect(configuration.properties.last { $0.0 == "queued.max.messages.kbytes" }?.1 == "4096")
+        func effective(_ key: String) -> String? { configuration.properties.last { $0.0 == key }?.1 }
+        #expect(effective("queued.max.messages.kbytes") == "8192")
+        #expect(effective("fetch.queue.backoff.ms") == "10", "librdkafka's 1 s back-off idles a consumer on a backlog")
+        configuration.extraProperties = ["queued.max.messages.kbytes": "4096", "fetch.queue.backoff.ms": "50"]
+        #expect(effective("queued.max.messages.kbytes") == "4096")
+        #expect(effective("fetch.queue.backoff.ms") == "50")
     }
 }
 
