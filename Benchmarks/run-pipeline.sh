@@ -77,15 +77,19 @@ unique=$(python3 -c "import json,sys; print(json.load(open('$RUN/receiver.json')
 # End to end starts with the first request (the loader prepares and signs every body before that).
 started=$(python3 -c "import json,sys; print(json.load(open('$RUN/receiver.json'))['started_unix'])")
 
+stored_rows() { psql -X -tA "$INLET_POSTGRES_URL" -c "SELECT count(*) FROM pull_request" 2>/dev/null || echo 0; }
+delivered_records() { curl -sf http://127.0.0.1:8090/inlet/stats | python3 -c "import json,sys; print(json.load(sys.stdin)['records'])" 2>/dev/null || echo 0; }
+# Waits until PostgreSQL holds $1 pull requests and the sink has received $1 records (at most 900 s).
+wait_stored_and_delivered() {
+  local deadline=$(( $(date +%s) + 900 ))
+  until [ "$(stored_rows)" -ge "$1" ] && [ "$(delivered_records)" -ge "$1" ]; do
+    [ "$(date +%s)" -lt "$deadline" ] || { log "gave up after 900 s: rows=$(stored_rows) delivered=$(delivered_records), expected $1"; return; }
+    sleep 0.2
+  done
+}
+
 log "waiting until all $unique unique events are stored and delivered"
-rows=0; delivered=0; deadline=$(( $(date +%s) + 900 ))
-while :; do
-  rows=$(psql -X -tA "$INLET_POSTGRES_URL" -c "SELECT count(*) FROM pull_request" 2>/dev/null || echo 0)
-  delivered=$(curl -sf http://127.0.0.1:8090/inlet/stats | python3 -c "import json,sys; print(json.load(sys.stdin)['records'])" 2>/dev/null || echo 0)
-  [ "$rows" -ge "$unique" ] && [ "$delivered" -ge "$unique" ] && break
-  [ "$(date +%s)" -lt "$deadline" ] || { log "gave up after 900 s: rows=$rows delivered=$delivered"; break; }
-  sleep 0.2
-done
+wait_stored_and_delivered "$unique"
 finished=$(date +%s.%N)
 sleep 2  # let late duplicates (if any) show up before counting them
 rows=$(psql -X -tA "$INLET_POSTGRES_URL" -c "SELECT count(*) FROM pull_request")
@@ -94,6 +98,32 @@ delivered=$(curl -sf http://127.0.0.1:8090/inlet/stats | python3 -c "import json
 rss="{"
 for stage in receiver deduplicator mapper persister deliverer; do rss+="\"$stage\": $(peak_rss_mb "${stage_pid[$stage]}"),"; done
 rss="${rss%,}}"
+
+# --- memory on a backlog: N more webhooks received while no stage consumes, then drained ---------------------------
+# The worst case for a consuming stage's memory is catching up (after an outage, a deploy or a replay): the broker
+# then serves fetches faster than the stage works, and its buffers fill to their bounds. The four consuming stages
+# stop, the receiver takes N new pull requests, and new stage processes (same groups, so they start at the backlog)
+# drain it; their peak RSS is the backlog row.
+consuming_stages=(deduplicator mapper persister deliverer)
+for stage in "${consuming_stages[@]}"; do kill -TERM "${stage_pid[$stage]}" 2>/dev/null || true; done
+for stage in "${consuming_stages[@]}"; do wait "${stage_pid[$stage]}" 2>/dev/null || true; done
+log "backlog: $N more webhooks while no stage consumes, then the four consuming stages drain them"
+$BENCH load --url "http://127.0.0.1:$INLET_RECEIVER_PORT" --requests "$N" --concurrency "$C" --first-id 1100000000 > "$RUN/backlog-load.json"
+backlog_unique=$(python3 -c "import json; print(json.load(open('$RUN/backlog-load.json'))['unique'])")
+backlog_target=$((unique + backlog_unique))
+admin_index=1
+for stage in "${consuming_stages[@]}"; do
+  admin_index=$((admin_index + 1))
+  INLET_ADMIN_PORT=$((admin_base + admin_index)) $BIN "$stage" > "$RUN/$stage-backlog.log" 2>&1 & stage_pid[$stage]=$!; pids+=("${stage_pid[$stage]}")
+done
+backlog_started=$(date +%s.%N)
+wait_stored_and_delivered "$backlog_target"
+backlog_seconds=$(python3 -c "print($(date +%s.%N) - $backlog_started)")
+sleep 2  # as above: late duplicates
+backlog_rows=$(stored_rows); backlog_delivered=$(delivered_records)
+backlog_rss="{"
+for stage in "${consuming_stages[@]}"; do backlog_rss+="\"$stage\": $(peak_rss_mb "${stage_pid[$stage]}"),"; done
+backlog_rss="${backlog_rss%,}}"
 
 # --- the mapper stage alone against a consume-and-produce loop over the same records (issue 5) --------------------
 # On the same broker, after the stages stopped: they then neither take CPU from it nor consume what it produces.
@@ -136,9 +166,10 @@ kill -TERM "$families_pid" "$same_pid"; wait "$families_pid" "$same_pid" 2>/dev/
 stop_started_processes; trap - EXIT
 psql -X -q "${INLET_POSTGRES_URL%%\?*}" -c "DROP SCHEMA $SCHEMA CASCADE"
 
-python3 - "$RUN" "$started" "$finished" "$unique" "$rows" "$delivered" "$rss" <<'PY'
+python3 - "$RUN" "$started" "$finished" "$unique" "$rows" "$delivered" "$rss" "$backlog_unique" "$backlog_seconds" "$backlog_rows" "$backlog_delivered" "$backlog_rss" <<'PY'
 import json, os, sys
 run, started, finished, unique, rows, delivered, rss = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), json.loads(sys.argv[7])
+backlog_unique, backlog_seconds, backlog_rows, backlog_delivered, backlog_rss = int(sys.argv[8]), float(sys.argv[9]), int(sys.argv[10]), int(sys.argv[11]), json.loads(sys.argv[12])
 load = lambda name: json.load(open(f"{run}/{name}.json"))
 bare, receiver, produce, upsert, mapper, replay = load("bare"), load("receiver"), load("produce"), load("upsert"), load("mapper"), load("replay")
 e2e = unique / (finished - started)
@@ -150,6 +181,8 @@ result = {
   "end_to_end_events_per_second": e2e, "unique_events": unique, "rows": rows, "rows_beyond_unique": rows - unique,
   "delivered_records": delivered, "deliveries_beyond_unique": delivered - unique, "peak_rss_mb": rss,
   "mapper_alone": mapper, "replay": replay,
+  "backlog": {"unique_events": backlog_unique, "drain_seconds": backlog_seconds, "events_per_second": backlog_unique / backlog_seconds,
+              "rows": backlog_rows - rows, "delivered_records": backlog_delivered - delivered, "peak_rss_mb": backlog_rss},
   "receiver_families": {name: load(f"family-{name}") for name in ("hmac-github", "hmac", "url-signing", "asymmetric")},
   "receiver_families_bare": {name: load(f"family-{name}-bare") for name in ("hmac-github", "hmac", "url-signing", "asymmetric")},
   "receiver_families_same_server": {name: load(f"family-{name}-same") for name in ("hmac-github", "hmac", "url-signing", "asymmetric")},
@@ -178,5 +211,6 @@ rows stored / unique            {rows} / {unique}  (beyond unique: {rows-unique}
 records delivered / unique      {delivered} / {unique}  (beyond unique: {delivered-unique})
 receiver statuses               {receiver['statuses']}
 peak RSS MB per stage           {rss}
+backlog of {backlog_unique} drained         {backlog_unique / backlog_seconds:.0f} events/s; rows / deliveries {backlog_rows - rows} / {backlog_delivered - delivered}; peak RSS MB {backlog_rss}
 (details: {run}/result.json)""")
 PY
