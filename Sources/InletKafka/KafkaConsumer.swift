@@ -339,9 +339,7 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
     }
 
     /// Converts fetched messages (and destroys them), applies gap detection, and pushes one batch.
-    /// Returns the number of buffered batches afterwards.
-    @discardableResult
-    private func deliver(_ messages: [UnsafeMutablePointer<rd_kafka_message_t>?], count: Int) -> Int {
+    private func deliver(_ messages: [UnsafeMutablePointer<rd_kafka_message_t>?], count: Int) {
         var records: [KafkaRecord] = []
         records.reserveCapacity(count)
         var seeks: [(KafkaTopicPartition, Int64)] = []
@@ -404,16 +402,10 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
                 rd_kafka_error_destroy(error)
             }
         }
-        guard !records.isEmpty else { return buffer.withLock { $0.count } }
-        let action = buffer.withLock { $0.push(KafkaRecordBatch(records: records)) }
-        switch action {
-        case .resume(let waiter, let batch):
+        guard !records.isEmpty else { return }
+        // Buffered or dropped (the stream finished) need nothing more; a waiting stage is resumed outside the lock.
+        if case .resume(let waiter, let batch) = buffer.withLock({ $0.push(KafkaRecordBatch(records: records)) }) {
             waiter.resume(returning: batch)
-            return 0
-        case .buffered(let count):
-            return count
-        case .dropped:
-            return 0
         }
     }
 
