@@ -90,10 +90,11 @@ public struct KafkaConsumerConfiguration: Sendable {
     public var autoOffsetReset: KafkaAutoOffsetReset = .earliest
     /// Most records in one ``KafkaRecordBatch``. Default: 1,000.
     public var maxBatchSize: Int = 1000
-    /// Batches buffered between the poll thread and the stage. When the buffer is full the consumer pauses its
-    /// partitions until the stage catches up. Each pause and resume costs a fresh fetch, and on Tansu a resumed
-    /// partition stalled 0.6–0.8 s: with 4 batches a 20,000-record backlog spent 3.3 s waiting, with 16 about 30 ms
-    /// (measured with the mapper benchmark). Bounded memory: at most this many batches of `maxBatchSize` records.
+    /// Batches buffered between the poll thread and the stage. When the buffer is full the poll thread stops until
+    /// the stage has taken half, and pauses the partitions if that takes longer than ``pauseAfter``. Each pause and
+    /// resume costs a fresh fetch, and on Tansu a resumed partition stalled 0.6–0.8 s: when every fill paused, a
+    /// 20,000-record backlog spent 3.3 s waiting with 4 batches and about 30 ms with 16 (measured with the mapper
+    /// benchmark). Bounded memory: at most this many batches of `maxBatchSize` records, and ``bufferedBytes``.
     /// Default: 16.
     public var bufferedBatches: Int = 16
     /// The same bound in bytes (``KafkaRecordBatch/approximateByteCount``): the poll thread also stops when the
