@@ -221,8 +221,13 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
         }
     }
 
-    /// The partitions currently assigned to this member.
+    /// The partitions currently assigned to this member; empty once the consumer is closing or closed.
     public func assignment() throws -> [KafkaTopicPartition] {
+        // librdkafka answers rd_kafka_assignment from the group's queue, which a closed consumer no longer serves: a
+        // call after close blocked its caller for good (a metrics export hung a test process at exit). Calls in
+        // progress hold the close back until they return.
+        guard lifecycle.withLock({ $0.beginHandleCall() }) else { return [] }
+        defer { lifecycle.withLock { $0.handleCallsInProgress -= 1 } }
         var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
         let err = rd_kafka_assignment(client, &list)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
@@ -316,6 +321,8 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
         // contract, during which the stage's final commits are served by the event thread.
         let fatal = lifecycle.withLock { $0.fatalError }
         finishStream(error: fatal)
+        lifecycle.withLock { $0.closing = true }
+        while lifecycle.withLock({ $0.handleCallsInProgress }) > 0 { usleep(1000) }
         if let error = closeConsumer(client) {
             logger.error("consumer close failed", metadata: [KafkaLogKey.error: "\(error)"])
         }
@@ -612,7 +619,18 @@ private func closeConsumer(_ client: OpaquePointer) -> String? {
 /// Lifecycle flags of a consumer.
 struct ConsumerLifecycle {
     var started = false
+    /// Set just before the poll thread closes the handle; calls that need the group's queue are refused from then on.
+    var closing = false
+    /// Calls into the handle that need the group's queue (``KafkaConsumer/assignment()``) now running.
+    var handleCallsInProgress = 0
     var closed = false
+
+    /// Admits a call that needs the group's queue, unless the consumer is closing.
+    mutating func beginHandleCall() -> Bool {
+        guard !closing, !closed else { return false }
+        handleCallsInProgress += 1
+        return true
+    }
     var backPressurePaused = false
     var userPaused: Set<KafkaTopicPartition> = []
     var fatalError: KafkaError?

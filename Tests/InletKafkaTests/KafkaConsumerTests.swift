@@ -1,4 +1,5 @@
 @testable import InletKafka
+import Foundation
 import Synchronization
 import Testing
 
@@ -169,6 +170,25 @@ struct KafkaConsumerTests {
             #expect(records.count == 1)
         }
         #expect(weakConsumer == nil)
+    }
+
+    @Test func theAssignmentOfAClosedConsumerIsEmptyInsteadOfBlocking() async throws {
+        let topic = TestBroker.uniqueName("closed")
+        try await TestBroker.createTopic(topic)
+        let consumer = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(topic: topic, group: TestBroker.uniqueName("g")), logger: TestBroker.logger)
+        try await withRunning(consumer) {
+            try await waitUntil("the consumer to be assigned") { try !consumer.assignment().isEmpty }
+        }
+        // After close librdkafka no longer answers rd_kafka_assignment; asked on a thread of its own, so that a
+        // regression fails this test instead of hanging the test process.
+        let answer = Mutex<[KafkaTopicPartition]?>(nil)
+        let answered = DispatchSemaphore(value: 0)
+        Thread {
+            answer.withLock { $0 = try? consumer.assignment() }
+            answered.signal()
+        }.start()
+        #expect(answered.wait(timeout: .now() + .seconds(5)) == .success, "assignment() after close must not block")
+        #expect(answer.withLock { $0 } == [])
     }
 
     @Test func theBatchSequenceFinishesOnShutdown() async throws {
