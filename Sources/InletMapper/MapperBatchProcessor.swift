@@ -221,10 +221,15 @@ struct MapperBatchProcessor: Sendable {
     /// - Throws: ``MapperError`` `.produce` when outputs could not be produced in ``produceAttempts`` attempts
     ///   or the producer shut down; the caller must not commit the batch.
     func process(_ batch: KafkaRecordBatch) async throws(MapperError) {
+        try await produce(prepare(batch).chains)
+    }
+
+    /// Plans a batch (``plan(_:)``) and counts its consumed and filtered records.
+    func prepare(_ batch: KafkaRecordBatch) -> Plan {
         let plan = plan(batch)
         metrics.addConsumed(plan.consumed)
         metrics.addFiltered(plan.filtered, byIntegration: plan.integrationFiltered)
-        try await produce(plan.chains)
+        return plan
     }
 
     func produce(_ chains: [[Outgoing]]) async throws(MapperError) {

@@ -13,9 +13,14 @@ import ServiceLifecycle
 /// throws so the process restarts and re-reads the batch (at-least-once; model records are upserts, so duplicates
 /// are harmless).
 ///
+/// Two batches overlap: the next batch is evaluated while the previous one is produced and committed, so the
+/// mapping's CPU time runs during the broker's round trips instead of after them. Its outputs are handed to the
+/// producer only once the previous batch is committed, so outputs reach the model topics in input order and nothing
+/// after a failed batch is produced. A revocation waits for both batches (``UnfinishedBatches``).
+///
 /// ## Shutdown
-/// On graceful shutdown the consumer stops fetching and ends its batch stream; the batch in flight is finished
-/// (produced and committed); then the producer flushes and `run()` returns. The producer is deliberately shielded
+/// On graceful shutdown the consumer stops fetching and ends its batch stream; the batches in flight (at most two)
+/// are finished (produced and committed); then the producer flushes and `run()` returns. The producer is deliberately shielded
 /// from the graceful-shutdown signal so it keeps accepting the in-flight batch's sends until the loop is done.
 ///
 /// Metrics: ``MapperMetrics`` (the shared stage metrics plus the mapper's own) and the consumer's
@@ -35,6 +40,8 @@ public final class MapperService: Service, Sendable {
     private let consumer: KafkaConsumer
     private let producer: KafkaProducer
     private let logger: Logger
+    /// The batches taken and not yet committed (at most two); a revocation waits for them.
+    private let unfinished = UnfinishedBatches()
 
     /// Loads the mapping catalog and creates the Kafka clients.
     /// - Throws: ``MapperError`` for a broken mapping file; ``KafkaError`` when librdkafka is too old or rejects the
@@ -71,7 +78,10 @@ public final class MapperService: Service, Sendable {
         consumerConfiguration.maxBatchSize = configuration.maxBatchSize
         consumerConfiguration.sessionTimeout = configuration.sessionTimeout
         consumerConfiguration.extraProperties = configuration.consumerProperties
-        self.consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
+        self.consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger) { [unfinished] _ in
+            // The consumer waits for the batch it handed out last; the one before it may still be producing.
+            await unfinished.waitUntilIdle()
+        }
         self.monitor = ConsumerMonitor(stage: .mapper, consumer: consumerConfiguration, configuration: monitoring, logger: logger)
 
         var producerConfiguration = KafkaProducerConfiguration(brokers: configuration.brokers)
@@ -113,28 +123,48 @@ public final class MapperService: Service, Sendable {
         if let loopError { throw loopError }
     }
 
+    /// Evaluates batch N+1 while batch N is produced and committed (``OverlappedBatchLoop``).
     private func consumeLoop(_ processor: MapperBatchProcessor) async throws {
         let clock = ContinuousClock()
-        for try await batch in consumer.batches {
-            let start = clock.now
-            metrics.exported.exportReceived(batch)
-            try await processor.process(batch)
-            let produced = clock.now
-            metrics.exported.batchProcessed(in: produced - start)
-            do {
-                try await metrics.exported.commit(batch, on: consumer)
-                logger.debug("batch mapped and committed", metadata: [
-                    "mapper.batch_size": "\(batch.records.count)",
-                    "mapper.produce_ms": "\((produced - start).wholeMilliseconds)",
-                    "mapper.commit_ms": "\((clock.now - produced).wholeMilliseconds)",
-                ])
-            } catch {
-                // The outputs are produced; the new owner of the partitions re-reads the batch (duplicates only).
-                metrics.addCommitFailure()
-                logger.warning("committing a mapped batch failed; its records will be mapped again", metadata: [
-                    "error": "\(error)", "mapper.batch_size": "\(batch.records.count)",
-                ])
-            }
+        try await OverlappedBatchLoop.run(
+            consumer.batches, unfinished: unfinished,
+            prepare: { batch in
+                let start = clock.now
+                metrics.exported.exportReceived(batch)
+                let plan = processor.prepare(batch)
+                return (chains: plan.chains, taken: start, planning: clock.now - start)
+            },
+            finish: { [self] batch, planned in
+                try await produceAndCommit(batch, planned.chains, processor, taken: planned.taken, planning: planned.planning)
+            },
+            onFailure: { [consumer] in consumer.triggerGracefulShutdown() })
+    }
+
+    /// Produces a planned batch's outputs, awaits every acknowledgement, then commits the batch.
+    private func produceAndCommit(
+        _ batch: KafkaRecordBatch, _ chains: [[MapperBatchProcessor.Outgoing]], _ processor: MapperBatchProcessor,
+        taken: ContinuousClock.Instant, planning: Duration
+    ) async throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        try await processor.produce(chains)
+        let produced = clock.now
+        // From taking the batch (its evaluation, the wait for the batch before it, producing) to durable outputs.
+        metrics.exported.batchProcessed(in: produced - taken)
+        do {
+            try await metrics.exported.commit(batch, on: consumer)
+            logger.debug("batch mapped and committed", metadata: [
+                "mapper.batch_size": "\(batch.records.count)",
+                "mapper.plan_ms": "\(planning.wholeMilliseconds)",
+                "mapper.produce_ms": "\((produced - start).wholeMilliseconds)",
+                "mapper.commit_ms": "\((clock.now - produced).wholeMilliseconds)",
+            ])
+        } catch {
+            // The outputs are produced; the new owner of the partitions re-reads the batch (duplicates only).
+            metrics.addCommitFailure()
+            logger.warning("committing a mapped batch failed; its records will be mapped again", metadata: [
+                "error": "\(error)", "mapper.batch_size": "\(batch.records.count)",
+            ])
         }
     }
 }
