@@ -18,7 +18,12 @@ import ServiceLifecycle
 /// offsets only after the transaction committed. Re-processing a batch after a crash is harmless: the upsert is
 /// idempotent.
 ///
-/// Shutdown: the consumer stops fetching, the batch in flight finishes and is committed, then `run()` returns.
+/// Decoding batch N+1 overlaps batch N's transaction and commit (``OverlappedBatchLoop``): transactions still run
+/// one at a time in batch order, nothing after a batch that was not stored is written or committed, and a revocation
+/// waits for both batches (``UnfinishedBatches``).
+///
+/// Shutdown: the consumer stops fetching, the batches in flight (at most two) finish and are committed, then `run()`
+/// returns.
 ///
 /// Metrics: the shared stage metrics (``StageMetrics``; forwarded = rows written), the consumer's
 /// (``ConsumerMonitor``) and ``PersisterMetricName``. Readiness (``readiness()``): the consumer owns partitions and
@@ -34,6 +39,8 @@ public final class PersisterService: Service, Sendable {
     public let metrics: StageMetrics
     /// The consumer's state for metrics and `/readyz`.
     public let monitor: ConsumerMonitor
+    /// The batches taken and not yet committed (at most two); a revocation waits for them.
+    private let unfinished = UnfinishedBatches()
 
     /// What this stage did, for tests and logs: forwarded = rows upserted or soft-deleted.
     public var counters: StageCounters { metrics.counters }
@@ -89,18 +96,31 @@ public final class PersisterService: Service, Sendable {
 
     public func run() async throws {
         try await prepareTables()
-        let consumer = try KafkaConsumer(configuration: kafka, logger: logger)
+        let consumer = try KafkaConsumer(configuration: kafka, logger: logger) { [unfinished] _ in
+            // The consumer waits for the batch it handed out last; the one before it may still be in its transaction.
+            await unfinished.waitUntilIdle()
+        }
         logger.info("persister started", metadata: ["topics": "\(kafka.topics.joined(separator: ","))"])
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await consumer.run() }
             group.addTask { await self.monitor.run(consumer: consumer, producer: self.producer) }
             let clock = ContinuousClock()
-            for try await batch in consumer.batches {
-                let received = clock.now
-                metrics.received(batch)
-                guard try await processUntilDone(batch) else { break }
-                metrics.batchProcessed(in: clock.now - received)
-                try await metrics.commit(batch, on: consumer)
+            do {
+                try await OverlappedBatchLoop.run(
+                    consumer.batches, unfinished: unfinished,
+                    prepare: { batch in
+                        metrics.received(batch)
+                        return (rows: rows(for: batch), taken: clock.now)
+                    },
+                    finish: { [self] batch, prepared in
+                        // Not stored (shutting down while retrying): nothing after this batch may be committed.
+                        guard try await processUntilDone(batch, prepared.rows) else { throw StoppedBeforeStoring() }
+                        metrics.batchProcessed(in: clock.now - prepared.taken)
+                        try await metrics.commit(batch, on: consumer)
+                    },
+                    onFailure: { consumer.triggerGracefulShutdown() })
+            } catch is StoppedBeforeStoring {
+                // A graceful shutdown interrupted a retrying batch; it is re-read after the restart.
             }
             consumer.triggerGracefulShutdown()
             // Ends the monitor; the consumer treats cancellation like the shutdown already triggered.
@@ -110,12 +130,16 @@ public final class PersisterService: Service, Sendable {
         logger.info("persister stopped", metadata: counters.snapshot.mapValues { "\($0)" })
     }
 
-    func processUntilDone(_ batch: KafkaRecordBatch) async throws -> Bool {
+    /// Stores a decoded batch, retrying until it is stored; false when a graceful shutdown interrupted the retries.
+    func processUntilDone(_ batch: KafkaRecordBatch, _ rows: Rows) async throws -> Bool {
         try await BatchRetry.untilDone(batch, retryDelay: configuration.retryDelay, logger: logger,
                                        failure: "persisting a batch failed; retrying") {
-            try await process(batch)
+            try await store(rows)
         }
     }
+
+    /// Thrown by the loop's finishing step when a batch was not stored, so no later batch is finished.
+    private struct StoppedBeforeStoring: Error {}
 
     /// The rows of one batch, grouped per table and statement kind, plus the records that cannot be persisted.
     struct Rows {
@@ -169,10 +193,9 @@ public final class PersisterService: Service, Sendable {
         return rows
     }
 
-    /// Persists one batch. Consumed records are counted once per batch in the loop (``StageMetrics/received(_:)``),
-    /// so a retried batch is not counted twice.
-    func process(_ batch: KafkaRecordBatch) async throws {
-        let rows = rows(for: batch)
+    /// Persists one batch's decoded rows and sends its dead letters. Consumed records are counted once per batch in
+    /// the loop (``StageMetrics/received(_:)``), so a retried batch is not counted twice.
+    func store(_ rows: Rows) async throws {
         if rows.count > 0 {
             let clock = ContinuousClock()
             let start = clock.now
