@@ -110,9 +110,11 @@ public struct KafkaConsumerConfiguration: Sendable {
     /// every fill of a 24 MiB buffer paused). Rebalances wait for the poll thread, so at most this long. Default: 2 s.
     public var pauseAfter: Duration = .seconds(2)
     /// `queued.max.messages.kbytes`: how much librdkafka itself prefetches per consumer ahead of the poll thread.
-    /// librdkafka's default of 64 MiB comes on top of ``bufferedBytes``. An entry in ``extraProperties`` wins.
-    /// Default: 8 MiB.
-    public var prefetchKilobytes: Int = 8 << 10
+    /// librdkafka's default of 64 MiB comes on top of ``bufferedBytes``. librdkafka counts the fetched bytes as they
+    /// came from the broker, compressed: 8 MiB of LZ4-compressed model records held about 35 MB more at the
+    /// persister's peak than 2 MiB did, at the same drain rate (docs/kafka.md, "Memory"). An entry in
+    /// ``extraProperties`` wins. Default: 2 MiB.
+    public var prefetchKilobytes: Int = 2 << 10
     /// `fetch.queue.backoff.ms`: how long librdkafka waits before fetching again once its prefetch queue reached
     /// ``prefetchKilobytes``. librdkafka's default of 1 s idles a consumer working through a backlog: the mapper
     /// benchmark's copy pass did 9,866 records/s with it and 18,712 at 10 ms (both with a 24 MiB buffer that paused

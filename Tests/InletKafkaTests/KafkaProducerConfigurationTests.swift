@@ -35,7 +35,7 @@ import Testing
     @Test func librdkafkasPrefetchIsBoundedAndCanBeOverridden() {
         var configuration = KafkaConsumerConfiguration(groupID: "g", topics: ["t"])
         func effective(_ key: String) -> String? { configuration.properties.last { $0.0 == key }?.1 }
-        #expect(effective("queued.max.messages.kbytes") == "8192")
+        #expect(effective("queued.max.messages.kbytes") == "2048")
         #expect(effective("fetch.queue.backoff.ms") == "10", "librdkafka's 1 s back-off idles a consumer on a backlog")
         configuration.extraProperties = ["queued.max.messages.kbytes": "4096", "fetch.queue.backoff.ms": "50"]
         #expect(effective("queued.max.messages.kbytes") == "4096")
