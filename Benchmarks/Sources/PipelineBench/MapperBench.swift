@@ -4,8 +4,9 @@
 // Both passes read the same preloaded records (GitHub `pull_request` deliveries with their envelope, as the
 // deduplicator writes them to a unique topic) through a fresh consumer group with the mapper's consumer and producer
 // settings, and stop once every record's output is acknowledged:
-// - copy: a loop over `KafkaConsumer.batches` that produces each record unchanged (value and headers) to a scratch
-//   topic with `KafkaProducer.sendAll`, then commits: the floor any consuming stage pays;
+// - copy: the mapper's loop (`OverlappedBatchLoop`: the next batch is prepared while the previous one is produced
+//   and committed) with no mapping: it produces each record unchanged (value and headers) to a scratch topic with
+//   `KafkaProducer.sendAll`, then commits: the floor any consuming stage pays;
 // - mapper: the real `MapperService` with the repository's `mappings/`, producing PullRequest records to
 //   `inlet.model.pull_request`.
 // Each pass's clock runs from the moment its first batch is counted as consumed to the moment its last output is
@@ -189,15 +190,22 @@ enum MapperBenchCopyPass {
         let records = settings.records
         let loop = Task {
             try await ConsumingStage.run(stage: "mapper-bench-copy", consumer: consumer, producer: producer, logger: PipelineBench.logger) {
-                for try await batch in consumer.batches {
-                    progress.consumed.add(batch.records.count, ordering: .relaxed)
-                    try await producer.sendAll(batch.records.map {
-                        KafkaProducerRecord(topic: output.rawValue, key: $0.key, value: $0.value, headers: $0.headers)
-                    })
-                    let produced = progress.produced.add(batch.records.count, ordering: .relaxed).newValue
-                    try await consumer.commit(batch)
-                    if produced >= records { break }
-                }
+                // The mapper's loop (OverlappedBatchLoop) with no mapping: preparing is building the copies.
+                try await OverlappedBatchLoop.run(
+                    consumer.batches, unfinished: UnfinishedBatches(),
+                    prepare: { batch in
+                        progress.consumed.add(batch.records.count, ordering: .relaxed)
+                        return batch.records.map {
+                            KafkaProducerRecord(topic: output.rawValue, key: $0.key, value: $0.value, headers: $0.headers)
+                        }
+                    },
+                    finish: { batch, copies in
+                        try await producer.sendAll(copies)
+                        let produced = progress.produced.add(batch.records.count, ordering: .relaxed).newValue
+                        try await consumer.commit(batch)
+                        if produced >= records { consumer.triggerGracefulShutdown() }
+                    },
+                    onFailure: { consumer.triggerGracefulShutdown() })
             }
         }
         let timing: (seconds: Double, cpuSeconds: Double)
