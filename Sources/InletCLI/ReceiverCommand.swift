@@ -13,7 +13,8 @@ struct ReceiverCommand: AsyncParsableCommand {
         let configuration = try receiverConfiguration(stack)
         let producer = try stack.producer(
             clientID: "inlet-receiver", lingerMilliseconds: configuration.producerLingerMilliseconds,
-            properties: configuration.producerProperties(shared: stack.configuration.kafkaProducerProperties))
+            properties: configuration.producerProperties(shared: stack.configuration.kafkaProducerProperties),
+            brokerThreadNiceness: configuration.producerBrokerThreadNiceness)
         let source = try IntegrationCatalogConfiguration(environment: stack.environment)
         guard source.source == .postgres else {
             // Integrations from the YAML file (INLET_INTEGRATIONS_FILE), read once at start.

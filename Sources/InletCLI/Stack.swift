@@ -24,13 +24,17 @@ struct Stack {
     /// - Parameters:
     ///   - lingerMilliseconds: `linger.ms`; default `INLET_KAFKA_LINGER_MS`.
     ///   - properties: extra librdkafka properties; default `INLET_KAFKA_PRODUCER_PROPERTIES`.
-    func producer(clientID: String, lingerMilliseconds: Double? = nil, properties: [String: String]? = nil) throws -> KafkaProducer {
+    ///   - brokerThreadNiceness: nice value of librdkafka's broker threads; default `INLET_KAFKA_PRODUCER_THREAD_NICE`.
+    func producer(
+        clientID: String, lingerMilliseconds: Double? = nil, properties: [String: String]? = nil,
+        brokerThreadNiceness: Int32? = nil
+    ) throws -> KafkaProducer {
         try KafkaLibrary.checkVersion()
         var settings = KafkaProducerConfiguration(brokers: configuration.kafkaBrokers)
         settings.clientID = clientID
         settings.lingerMilliseconds = lingerMilliseconds ?? configuration.kafkaLingerMilliseconds
         settings.extraProperties = properties ?? configuration.kafkaProducerProperties
-        settings.brokerThreadNiceness = configuration.kafkaProducerBrokerThreadNiceness
+        settings.brokerThreadNiceness = brokerThreadNiceness ?? configuration.kafkaProducerBrokerThreadNiceness
         return try KafkaProducer(configuration: settings, logger: logger)
     }
 

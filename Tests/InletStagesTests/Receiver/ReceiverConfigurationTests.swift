@@ -39,7 +39,7 @@ struct ReceiverConfigurationTests {
             "INLET_RECEIVER_ACK_TIMEOUT_MS": "250", "INLET_RECEIVER_RETRY_AFTER_SECONDS": "2",
             "INLET_RECEIVER_TIMESTAMP_TOLERANCE_SECONDS": "60", "INLET_INTEGRATIONS_FILE": "/etc/inlet/integrations.yaml",
             "INLET_RECEIVER_PUBLIC_URL": "https://hooks.example.com", "INLET_RECEIVER_EVENT_LOOPS": "3",
-            "INLET_RECEIVER_LINGER_MS": "4",
+            "INLET_RECEIVER_LINGER_MS": "4", "INLET_RECEIVER_PRODUCER_THREAD_NICE": "0",
         ]))
         #expect(configuration.host == "0.0.0.0")
         #expect(configuration.port == 9000)
@@ -52,7 +52,9 @@ struct ReceiverConfigurationTests {
         #expect(configuration.eventLoopThreads == 3)
         #expect(configuration.producerLingerMilliseconds == 4)
         #expect(ReceiverConfiguration().producerLingerMilliseconds == 1, "the default")
-        #expect(ReceiverConfiguration.variables.count == 16)
+        #expect(configuration.producerBrokerThreadNiceness == 0)
+        #expect(ReceiverConfiguration().producerBrokerThreadNiceness == 10, "the default")
+        #expect(ReceiverConfiguration.variables.count == 17)
     }
 
     @Test func theProducerSendsWithoutNagleUnlessTheSharedPropertiesSayOtherwise() {
@@ -62,7 +64,8 @@ struct ReceiverConfigurationTests {
                 == ["socket.nagle.disable": "false", "compression.type": "lz4"])
     }
 
-    @Test(arguments: ["INLET_RECEIVER_PORT", "INLET_RECEIVER_MAX_BODY_BYTES", "INLET_RECEIVER_ACK_TIMEOUT_MS"])
+    @Test(arguments: ["INLET_RECEIVER_PORT", "INLET_RECEIVER_MAX_BODY_BYTES", "INLET_RECEIVER_ACK_TIMEOUT_MS",
+                      "INLET_RECEIVER_PRODUCER_THREAD_NICE"])
     func namesTheMalformedVariable(key: String) {
         #expect {
             try ReceiverConfiguration(environment: EnvironmentReader([key: "-3x"]))
