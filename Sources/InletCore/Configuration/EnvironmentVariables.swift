@@ -182,8 +182,8 @@ public enum EnvironmentVariables {
         Variable("INLET_RECEIVER_PRODUCER_THREAD_NICE", default: "10",
                  "nice value (0…19) of the receiver producer's librdkafka broker threads, instead of "
                     + "`INLET_KAFKA_PRODUCER_THREAD_NICE`: each request waits for its acknowledgement, so the broker thread "
-                    + "is on its path; beside four busy stages, 10 gave a pipeline p99 of 27–31 ms against 35–43 ms at 19 "
-                    + "at the same rate (docs/kafka.md)",
+                    + "is on its path; beside four busy stages, 10 gave a p99 of 27–31 ms against 35–43 ms at 19 at the "
+                    + "same rate in one harness, no change in `make bench` (docs/kafka.md)",
                  readers: [.receiver], section: .receiver),
     ]
 

@@ -56,9 +56,10 @@ public struct ReceiverConfiguration: Sendable, Equatable {
     public var producerLingerMilliseconds: Double = 1
     /// Nice value (0…19) of the receiver producer's librdkafka broker threads (`INLET_RECEIVER_PRODUCER_THREAD_NICE`),
     /// instead of the shared `INLET_KAFKA_PRODUCER_THREAD_NICE` (19). Every request waits for its record's
-    /// acknowledgement, so the broker thread is on each request's path: at 19 it got so little CPU beside four busy
-    /// consuming stages that the pipeline's p99 was 34.9–43.4 ms; at 10 it was 27.1–31.2 ms at the same rate (five
-    /// alternated pairs, docs/kafka.md). Default: 10.
+    /// acknowledgement, so the broker thread is on each request's path: at 19 it gets little CPU beside four busy
+    /// consuming stages. With every stage running, p99 was 27.1–31.2 ms at 10 against 34.9–43.4 ms at 19 at the same
+    /// rate in five alternated pairs of one harness, but unchanged in two `make bench` pairs (docs/kafka.md).
+    /// Default: 10.
     public var producerBrokerThreadNiceness: Int32 = 10
     /// librdkafka properties of the receiver's producer that `INLET_KAFKA_PRODUCER_PROPERTIES` does not set. Default:
     /// `socket.nagle.disable=true`: every request waits for its acknowledgement, and Nagle's algorithm held a small
