@@ -464,7 +464,7 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
             seedDetector(partitions, changed)
             let assignError = assign(partitions, cooperative: cooperative, incremental: true)
             if let assignError { logger.error("assign failed", metadata: [KafkaLogKey.error: "\(assignError)"]) }
-            if lifecycle.withLock({ $0.backPressurePaused }) { try? setPaused(true, changed) }
+            setPauseStateOfAssigned(changed)
             logger.info("partitions assigned", metadata: [KafkaLogKey.partitions: "\(changed.map(\.description))"])
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
             logger.info("partitions revoked", metadata: [KafkaLogKey.partitions: "\(changed.map(\.description))"])
@@ -476,6 +476,21 @@ public final class KafkaConsumer: Service, @unchecked Sendable {
         default:
             logger.error("rebalance error", metadata: [KafkaLogKey.error: "\(String(cString: rd_kafka_err2name(err)))"])
             _ = assign(nil, cooperative: false, incremental: false)
+        }
+    }
+
+    /// Pauses or resumes newly assigned partitions as this consumer wants them now: paused when it is back-pressured
+    /// or the stage paused them, fetching otherwise. librdkafka keeps a partition's pause flag across an unassign and
+    /// a later assign, so a partition revoked while back-pressure had paused it (the resume then found nothing
+    /// assigned to resume) came back paused and was never fetched again.
+    private func setPauseStateOfAssigned(_ assigned: [KafkaTopicPartition]) {
+        let (backPressured, userPaused) = lifecycle.withLock { ($0.backPressurePaused, $0.userPaused) }
+        let paused = assigned.filter { backPressured || userPaused.contains($0) }
+        do {
+            try setPaused(true, paused)
+            try setPaused(false, assigned.filter { !paused.contains($0) })
+        } catch {
+            logger.warning("setting the pause state of assigned partitions failed", metadata: [KafkaLogKey.error: "\(error)"])
         }
     }
 
