@@ -251,6 +251,36 @@ struct KafkaConsumerRebalanceTests {
         #expect(revoked.withLock { $0 }.count >= 2)
     }
 
+    /// librdkafka keeps a partition's pause flag across an unassign and a later assign: a partition revoked while
+    /// back-pressure had paused it must be fetched again once it is assigned to the same member.
+    @Test func aPartitionRevokedWhileBackPressuredIsFetchedAgainOnceReassigned() async throws {
+        let topic = TestBroker.uniqueName("repause")
+        let group = TestBroker.uniqueName("g")
+        try await TestBroker.createTopic(topic, partitions: 2)
+        try await TestBroker.produce((0..<100).map {
+            KafkaProducerRecord(topic: topic, partition: Int32($0 % 2), value: [UInt8($0)])
+        })
+        var configuration = TestBroker.consumerConfiguration(topic: topic, group: group)
+        configuration.maxBatchSize = 5
+        configuration.bufferedBatches = 2
+        configuration.pauseAfter = .milliseconds(100)
+        let first = try KafkaConsumer(configuration: configuration, logger: TestBroker.logger)
+        let second = try KafkaConsumer(configuration: TestBroker.consumerConfiguration(topic: topic, group: group), logger: TestBroker.logger)
+        let records = try await withRunning(first) {
+            // Nobody takes the first member's batches: its buffer fills and back-pressure pauses both partitions.
+            try await waitUntil(timeout: .seconds(20), "the first member to pause under back-pressure") { first.isBackPressured }
+            return try await withRunning(second) {
+                try await waitUntil(timeout: .seconds(30), "the partitions to be split") {
+                    try first.assignment().count == 1 && second.assignment().count == 1
+                }
+                // Revocation dropped the buffered batches; the partition the first member got back must be fetched.
+                return try await collect(from: first, timeout: .seconds(20)) { $0.count >= 50 }
+            }
+        }
+        #expect(records.count >= 50)
+        #expect(Set(records.map(\.partition)).count == 1)
+    }
+
     @Test func theCooperativeStickyProtocolAlsoRunsTheHookOnClose() async throws {
         let topic = TestBroker.uniqueName("cooperative")
         try await TestBroker.createTopic(topic, partitions: 2)
