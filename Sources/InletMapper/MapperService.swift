@@ -78,10 +78,8 @@ public final class MapperService: Service, Sendable {
         consumerConfiguration.maxBatchSize = configuration.maxBatchSize
         consumerConfiguration.sessionTimeout = configuration.sessionTimeout
         consumerConfiguration.extraProperties = configuration.consumerProperties
-        self.consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger) { [unfinished] _ in
-            // The consumer waits for the batch it handed out last; the one before it may still be producing.
-            await unfinished.waitUntilIdle()
-        }
+        // The consumer waits for the batch it handed out last; the one before it may still be producing.
+        self.consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger, onRevoke: unfinished.revokeHook)
         self.monitor = ConsumerMonitor(stage: .mapper, consumer: consumerConfiguration, configuration: monitoring, logger: logger)
 
         var producerConfiguration = KafkaProducerConfiguration(brokers: configuration.brokers)

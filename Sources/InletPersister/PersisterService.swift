@@ -96,10 +96,8 @@ public final class PersisterService: Service, Sendable {
 
     public func run() async throws {
         try await prepareTables()
-        let consumer = try KafkaConsumer(configuration: kafka, logger: logger) { [unfinished] _ in
-            // The consumer waits for the batch it handed out last; the one before it may still be in its transaction.
-            await unfinished.waitUntilIdle()
-        }
+        // The consumer waits for the batch it handed out last; the one before it may still be in its transaction.
+        let consumer = try KafkaConsumer(configuration: kafka, logger: logger, onRevoke: unfinished.revokeHook)
         logger.info("persister started", metadata: ["topics": "\(kafka.topics.joined(separator: ","))"])
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await consumer.run() }

@@ -7,8 +7,8 @@
 /// `onFailure` runs at once (a stage stops its consumer there, so the loop does not wait for a next batch that may
 /// never come) and `run` throws the error.
 ///
-/// `unfinished` counts the batches taken and not yet finished (at most two); pass its ``UnfinishedBatches/waitUntilIdle()``
-/// as the consumer's `onRevoke` hook so a revocation waits for both.
+/// `unfinished` counts the batches taken and not yet finished (at most two); pass its ``UnfinishedBatches/revokeHook``
+/// as the consumer's `onRevoke` so a revocation waits for both.
 public enum OverlappedBatchLoop {
     public static func run<Batches: AsyncSequence, Prepared: Sendable>(
         _ batches: Batches,

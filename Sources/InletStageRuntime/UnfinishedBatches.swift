@@ -1,3 +1,4 @@
+import InletKafka
 import Synchronization
 
 /// Counts the batches a stage has taken from its consumer but not yet finished (produced and committed), for a stage
@@ -34,6 +35,11 @@ public final class UnfinishedBatches: Sendable {
             return state.idleWaiters
         }
         for waiter in waiters { waiter.resume() }
+    }
+
+    /// The consumer's `onRevoke` hook for a stage using this tracker: waits until no batch is unfinished.
+    public var revokeHook: KafkaConsumer.RevokeHook {
+        { [self] _ in await waitUntilIdle() }
     }
 
     /// Returns once no batch is unfinished (at once if none is).

@@ -50,9 +50,8 @@ struct OverlappedBatchLoopRebalanceTests {
             let unfinished = UnfinishedBatches()
             var configuration = KafkaConsumerConfiguration(groupID: group, topics: [topic], brokers: OverlappedBatchLoopRebalanceTests.brokers)
             configuration.maxBatchSize = 10
-            let consumer = try KafkaConsumer(configuration: configuration, logger: OverlappedBatchLoopRebalanceTests.logger) { _ in
-                await unfinished.waitUntilIdle()
-            }
+            let consumer = try KafkaConsumer(
+                configuration: configuration, logger: OverlappedBatchLoopRebalanceTests.logger, onRevoke: unfinished.revokeHook)
             self.consumer = consumer
             running = Task { try await consumer.run() }
             loop = Task {
