@@ -99,7 +99,7 @@ public final class DeduplicatorService: Service, Sendable {
     /// - Returns: false when shutdown interrupted the retries; the batch is then left uncommitted.
     func processUntilDone(_ batch: KafkaRecordBatch) async throws -> Bool {
         try await BatchRetry.untilDone(batch, retryDelay: configuration.retryDelay, logger: logger,
-                                       failure: "deduplicating a batch failed; retrying") {
+                                       failure: "deduplicating a batch failed; retrying", metrics: metrics) {
             try await process(batch)
         }
     }

@@ -131,7 +131,7 @@ public final class PersisterService: Service, Sendable {
     /// Stores a decoded batch, retrying until it is stored; false when a graceful shutdown interrupted the retries.
     func processUntilDone(_ batch: KafkaRecordBatch, _ rows: Rows) async throws -> Bool {
         try await BatchRetry.untilDone(batch, retryDelay: configuration.retryDelay, logger: logger,
-                                       failure: "persisting a batch failed; retrying") {
+                                       failure: "persisting a batch failed; retrying", metrics: metrics) {
             try await store(rows)
         }
     }

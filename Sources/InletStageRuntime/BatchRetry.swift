@@ -11,10 +11,11 @@ import ServiceLifecycle
 public enum BatchRetry {
     /// - Parameters:
     ///   - failure: the log message for a failed attempt, e.g. "persisting a batch failed; retrying".
+    ///   - metrics: counts each failed attempt that is retried (``StageMetrics/batchAttemptFailed()``).
     /// - Returns: true once `attempt` succeeded; false when shutdown interrupted the retries (the batch is then left
     ///   uncommitted, and its records are read again by whoever owns the partition next).
     public static func untilDone(
-        _ batch: KafkaRecordBatch, retryDelay: Duration, logger: Logger, failure: Logger.Message,
+        _ batch: KafkaRecordBatch, retryDelay: Duration, logger: Logger, failure: Logger.Message, metrics: StageMetrics,
         attempt: () async throws -> Void
     ) async throws -> Bool {
         while true {
@@ -28,6 +29,7 @@ public enum BatchRetry {
                 throw error
             } catch {
                 logger.error(failure, metadata: ["error": "\(error)", "records": "\(batch.records.count)"])
+                metrics.batchAttemptFailed()
                 do { try await Task.sleep(for: retryDelay) } catch { return false }
                 if Task.isShuttingDownGracefully { return false }
             }

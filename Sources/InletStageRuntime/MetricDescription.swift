@@ -41,6 +41,7 @@ extension StageMetricName {
                                             .milliseconds(500), .seconds(1), .seconds(5)]),
         MetricDescription(batchesCommitted, "Batches whose offsets were committed, by stage."),
         MetricDescription(commitFailures, "Offset commits that failed (the batch is processed again), by stage."),
+        MetricDescription(batchAttemptsFailed, "Attempts at a batch that failed and are retried (the database or the broker away), by stage."),
         MetricDescription(consumerLag, "Records the group has not consumed yet (high watermark minus committed offset), per partition this instance owns; reads low on Tansu while producers are busy."),
         MetricDescription(assignedPartitions, "Partitions assigned to this instance, by stage."),
         MetricDescription(offsetGaps, "Offset jumps the consumer healed by seeking back and re-reading (Tansu defect), by stage."),

@@ -14,6 +14,8 @@ public final class StageCounters: Sendable {
         case deadLettered = "dead_lettered"
         /// Batches whose offsets were committed.
         case committedBatches = "committed_batches"
+        /// Attempts at a batch that failed and were retried (the database or the broker away).
+        case failedAttempts = "failed_attempts"
     }
 
     private let consumed = Atomic<Int>(0)
@@ -21,6 +23,7 @@ public final class StageCounters: Sendable {
     private let skipped = Atomic<Int>(0)
     private let deadLettered = Atomic<Int>(0)
     private let committedBatches = Atomic<Int>(0)
+    private let failedAttempts = Atomic<Int>(0)
 
     public init() {}
 
@@ -32,6 +35,7 @@ public final class StageCounters: Sendable {
         case .skipped: skipped.add(amount, ordering: .relaxed)
         case .deadLettered: deadLettered.add(amount, ordering: .relaxed)
         case .committedBatches: committedBatches.add(amount, ordering: .relaxed)
+        case .failedAttempts: failedAttempts.add(amount, ordering: .relaxed)
         }
     }
 
@@ -42,6 +46,7 @@ public final class StageCounters: Sendable {
         case .skipped: skipped.load(ordering: .relaxed)
         case .deadLettered: deadLettered.load(ordering: .relaxed)
         case .committedBatches: committedBatches.load(ordering: .relaxed)
+        case .failedAttempts: failedAttempts.load(ordering: .relaxed)
         }
     }
 

@@ -27,6 +27,9 @@ public enum StageMetricName {
     public static let batchesCommitted = "inlet_stage_batches_committed_total"
     /// Counter `{stage}`: commits that failed (the batch is processed again by the partition's next owner).
     public static let commitFailures = "inlet_stage_commit_failures_total"
+    /// Counter `{stage}`: attempts at a batch that failed and are retried (``BatchRetry``); rising while
+    /// ``batchesCommitted`` stands still is a stage stuck on one batch.
+    public static let batchAttemptsFailed = "inlet_stage_batch_attempts_failed_total"
 
     /// Gauge `{stage, topic, partition}`: the group's committed offset behind the high watermark, per partition this
     /// instance owns (``KafkaLagProbe``). Under-reports on Tansu while producers are busy.

@@ -78,6 +78,12 @@ public final class StageMetrics: Sendable {
         Timer(label: StageMetricName.batchDuration, dimensions: stageLabel).recordNanoseconds(duration.nanosecondsClamped)
     }
 
+    /// An attempt at a batch failed and will be retried (``BatchRetry``).
+    public func batchAttemptFailed() {
+        counters.add(.failedAttempts, 1)
+        Counter(label: StageMetricName.batchAttemptsFailed, dimensions: stageLabel).increment()
+    }
+
     /// Commits `batch` on `consumer`, timing the commit and counting it (``StageCounters/Counter/committedBatches``)
     /// or its failure.
     /// - Throws: the commit's error, unchanged.

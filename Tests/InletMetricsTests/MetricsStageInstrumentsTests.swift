@@ -32,6 +32,7 @@ struct MetricsStageMetricsTests {
             metrics.skipped(1, reason: "filtered")
             metrics.deadLettered(byReason: ["invalid_record": 2, "no_mapping": 1])
             metrics.batchProcessed(in: .milliseconds(3))
+            metrics.batchAttemptFailed()
             return metrics
         }
         #expect(scope.value(StageMetricName.recordsConsumed, ["stage": "mapper", "topic": "t.a"]) == 2)
@@ -47,11 +48,13 @@ struct MetricsStageMetricsTests {
         // The batch-size histogram uses the buckets of its description, not the backend's (which start at 5).
         #expect(scope.value(StageMetricName.batchRecords + "_bucket", ["le": "2.0"]) == 0)
         #expect(scope.value(StageMetricName.batchDuration + "_count", ["stage": "mapper"]) == 1)
+        #expect(scope.value(StageMetricName.batchAttemptsFailed, ["stage": "mapper"]) == 1)
         // The in-memory counters moved with the exported ones.
         #expect(metrics.counters[.consumed] == 3)
         #expect(metrics.counters[.forwarded] == 2)
         #expect(metrics.counters[.skipped] == 1)
         #expect(metrics.counters[.deadLettered] == 3)
+        #expect(metrics.counters[.failedAttempts] == 1)
     }
 
     @Test("without a metrics backend the stage still counts in memory")
